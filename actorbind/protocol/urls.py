@@ -1,0 +1,170 @@
+"""Endpoint parsing and gateway URL building (no I/O)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import cbor2
+
+from .keys import ActorKey, query_key
+from .values import to_compat
+
+__all__ = [
+    "MAX_INPUT_SIZE",
+    "Endpoint",
+    "IdTarget",
+    "QueryTarget",
+    "encode_input_query",
+    "encode_input_rest",
+    "gateway_url",
+    "parse_endpoint",
+    "to_websocket_url",
+]
+
+MAX_INPUT_SIZE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where the engine is, and the namespace/token that URL auth syntax may carry."""
+
+    base: str
+    namespace: str | None = None
+    token: str | None = field(default=None, repr=False)
+
+
+def parse_endpoint(url: str) -> Endpoint:
+    """Parse ``http(s)://[namespace:token@]host[:port][/base/path]``.
+
+    Raises:
+        ValueError: not an http(s) URL, no host, a query or fragment, or a token without a
+            namespace. The message never repeats the token.
+    """
+    if not isinstance(url, str) or not url:
+        raise ValueError("endpoint must be a non-empty http(s) URL")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValueError("endpoint is not a valid URL") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("endpoint must start with http:// or https://")
+    if not parts.hostname:
+        raise ValueError("endpoint has no host")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise ValueError("endpoint must not have a query string or fragment")
+    namespace = parts.username or None
+    token = parts.password or None
+    if token and not namespace:
+        raise ValueError("endpoint has a token but no namespace (use http://namespace:token@host)")
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None else f"{host}:{port}"
+    base = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+    from urllib.parse import unquote
+
+    return Endpoint(
+        base=base,
+        namespace=unquote(namespace) if namespace else None,
+        token=unquote(token) if token else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTarget:
+    """An actor addressed by name and key; the gateway resolves (or creates) it."""
+
+    name: str
+    key: ActorKey
+    method: Literal["get", "getOrCreate"]
+    input: Any = None
+    has_input: bool = False
+    region: str | None = None
+    runner: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class IdTarget:
+    """An actor addressed by id."""
+
+    actor_id: str
+
+
+def _cbor_input(value: Any) -> bytes:
+    return bytes(cbor2.dumps(to_compat(value)))
+
+
+def encode_input_rest(value: Any) -> str:
+    """``input`` for ``PUT/POST /actors``: padded standard base64 of compat CBOR."""
+    return base64.b64encode(_cbor_input(value)).decode("ascii")
+
+
+def encode_input_query(value: Any) -> str | None:
+    """``rvt-input``: unpadded base64url of compat CBOR, or ``None`` if over 4096 bytes."""
+    raw = _cbor_input(value)
+    if len(raw) > MAX_INPUT_SIZE:
+        return None
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def gateway_url(
+    endpoint: str,
+    target: QueryTarget | IdTarget,
+    path: str,
+    *,
+    namespace: str,
+    token: str | None = None,
+) -> str:
+    """The gateway URL of ``path`` (``/action/x``, ``/connect``, ...) on an actor.
+
+    Raises:
+        ValueError: the query target cannot be expressed as a query URL (see
+            :func:`~actorbind.protocol.keys.query_key`) or its input is over 4096 bytes; address
+            it by id instead.
+    """
+    if not path.startswith("/"):
+        path = "/" + path
+    path, _, own_query = path.partition("?")
+    if isinstance(target, IdTarget):
+        segment = quote(target.actor_id, safe="")
+        if token:
+            segment += "@" + quote(token, safe="")
+        url = f"{endpoint}/gateway/{segment}{path}"
+        return f"{url}?{own_query}" if own_query else url
+
+    params: list[tuple[str, str]] = [("rvt-namespace", namespace), ("rvt-method", target.method)]
+    if target.method == "getOrCreate":
+        params.append(("rvt-runner", target.runner))
+    if target.key:
+        key = query_key(target.key)
+        if key is None:
+            raise ValueError("this key cannot travel in rvt-key; resolve the actor id first")
+        params.append(("rvt-key", key))
+    if target.method == "getOrCreate":
+        if target.has_input:
+            encoded = encode_input_query(target.input)
+            if encoded is None:
+                raise ValueError("input is over 4096 bytes; resolve the actor id first")
+            params.append(("rvt-input", encoded))
+        if target.region is not None:
+            params.append(("rvt-region", target.region))
+        params.append(("rvt-crash-policy", "sleep"))
+    if token:
+        params.append(("rvt-token", token))
+    query = urlencode(params)
+    if own_query:
+        query = own_query + "&" + query
+    return f"{endpoint}/gateway/{quote(target.name, safe='')}{path}?{query}"
+
+
+def to_websocket_url(url: str) -> str:
+    """``http(s)://`` -> ``ws(s)://``."""
+    if url.startswith("https://"):
+        return "wss://" + url[len("https://") :]
+    if url.startswith("http://"):
+        return "ws://" + url[len("http://") :]
+    return url

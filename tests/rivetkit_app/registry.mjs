@@ -1,0 +1,186 @@
+// Test actors for the actorbind interop suite, on real RivetKit 2.3.19.
+//
+// This file is the JavaScript half of the contract in tests/ACTORS.md; the Python half is
+// tests/support/actors.py. Keep both in step: a difference is a bug.
+//
+// It is plain ESM (no build step). tests/support/rivetkit_server.py copies it, with
+// server.mjs, next to a cached node_modules on every start, so editing it needs no reinstall.
+
+import { actor, setup, UserError } from "rivetkit";
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// counter
+// ---------------------------------------------------------------------------------------------
+const counter = actor({
+	state: { count: 0 },
+	actions: {
+		increment: (c, x) => {
+			c.state.count += x;
+			c.broadcast("newCount", c.state.count);
+			return c.state.count;
+		},
+		getCount: (c) => c.state.count,
+		setCount: (c, x) => {
+			c.state.count = x;
+			c.broadcast("newCount", c.state.count);
+			return c.state.count;
+		},
+		echo: (_c, ...args) => args,
+		getKey: (c) => [...c.key],
+		multiEvent: (c) => {
+			c.broadcast("multi", 1, "two", { three: 3 });
+			return true;
+		},
+		direct: (c, x) => {
+			c.conn.send("direct", x);
+			return x;
+		},
+		flood: (c, n) => {
+			for (let i = 0; i < n; i++) {
+				c.broadcast("tick", i);
+			}
+			return n;
+		},
+		sleepMs: async (_c, ms) => {
+			await sleep(ms);
+			return ms;
+		},
+		bigString: (_c, n) => "x".repeat(n),
+		bytes: (_c, n) => {
+			const out = new Uint8Array(n);
+			for (let i = 0; i < n; i++) out[i] = i % 256;
+			return out;
+		},
+		argLength: (_c, s) => s.length,
+		liveConns: (c) => c.conns.size,
+	},
+});
+
+// ---------------------------------------------------------------------------------------------
+// withInput
+// ---------------------------------------------------------------------------------------------
+const withInput = actor({
+	createState: (_c, input) => ({
+		input: input ?? null,
+		count: input?.startCount ?? 0,
+	}),
+	actions: {
+		getInput: (c) => c.state.input,
+		getCount: (c) => c.state.count,
+	},
+});
+
+// ---------------------------------------------------------------------------------------------
+// guarded
+// ---------------------------------------------------------------------------------------------
+const guarded = actor({
+	state: {},
+	onBeforeConnect: (_c, params) => {
+		if (params?.authToken !== "good-token") {
+			throw new UserError("invalid auth token", {
+				code: "unauthorized",
+				metadata: { got: params?.authToken ?? null },
+			});
+		}
+	},
+	createConnState: (_c, params) => ({ user: "u1", authToken: params.authToken }),
+	actions: {
+		whoami: (c) => c.conn.state,
+		ping: () => "pong",
+	},
+});
+
+// ---------------------------------------------------------------------------------------------
+// errors
+// ---------------------------------------------------------------------------------------------
+const errors = actor({
+	state: {},
+	actions: {
+		failUser: (_c, reason) => {
+			throw new UserError(`user error: ${reason}`, {
+				code: "custom_code",
+				metadata: { n: 42, reason },
+			});
+		},
+		failPlain: () => {
+			throw new UserError("plain failure");
+		},
+		failInternal: () => {
+			throw new Error("secret internal detail");
+		},
+	},
+});
+
+// ---------------------------------------------------------------------------------------------
+// slow
+// ---------------------------------------------------------------------------------------------
+const slow = actor({
+	state: {},
+	options: { actionTimeout: 500 },
+	actions: {
+		sleepMs: async (_c, ms) => {
+			await sleep(ms);
+			return ms;
+		},
+	},
+});
+
+// ---------------------------------------------------------------------------------------------
+// queued
+//
+// RivetKit 2.3 has no per-queue handler function: a queue is declared in `queues` and consumed
+// by the actor's `run` loop (c.queue.iter / next). A sender that used `wait: true` gets the
+// value passed to `message.complete(value)`; see "Queue semantics" in tests/ACTORS.md.
+// ---------------------------------------------------------------------------------------------
+const queued = actor({
+	state: { received: [] },
+	queues: { jobs: {} },
+	run: async (c) => {
+		for await (const message of c.queue.iter({ names: ["jobs"], completable: true })) {
+			const index = c.state.received.length;
+			c.state.received = [...c.state.received, message.body];
+			// Completing a message whose sender did not wait is harmless (see ACTORS.md).
+			await message.complete({ ok: true, index, body: message.body });
+		}
+	},
+	actions: {
+		received: (c) => c.state.received,
+	},
+});
+
+// ---------------------------------------------------------------------------------------------
+// raw
+// ---------------------------------------------------------------------------------------------
+const raw = actor({
+	state: {},
+	onRequest: async (_c, request) => {
+		const url = new URL(request.url);
+		const query = {};
+		for (const [k, v] of url.searchParams) query[k] = v;
+		const body = await request.text();
+		return new Response(
+			JSON.stringify({ method: request.method, path: url.pathname, query, body }),
+			{ status: 200, headers: { "content-type": "application/json" } },
+		);
+	},
+	onWebSocket: (_c, websocket) => {
+		websocket.binaryType = "arraybuffer";
+		websocket.addEventListener("message", async (event) => {
+			const data = event.data;
+			if (typeof data === "string") {
+				websocket.send(data);
+			} else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+				websocket.send(data);
+			} else if (data && typeof data.arrayBuffer === "function") {
+				websocket.send(await data.arrayBuffer());
+			}
+		});
+	},
+	actions: {},
+});
+
+export const registry = setup({
+	use: { counter, withInput, guarded, errors, slow, queued, raw },
+});
