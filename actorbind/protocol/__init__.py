@@ -5,16 +5,25 @@ Nothing here does I/O or imports asyncio; the client and the embedded server bot
 
 from __future__ import annotations
 
-from .codecs import BARE_VERSION, ENCODINGS, BareCodec, CborCodec, Codec, Encoding, JsonCodec, codec_for
+from .codecs import (
+    BARE_VERSION,
+    ENCODINGS,
+    BareCodec,
+    CborCodec,
+    Codec,
+    Encoding,
+    JsonCodec,
+    codec_for,
+)
 from .connection import (
     ActionFailed,
     ActionSucceeded,
     Backoff,
     Closed,
     CloseSocket,
+    ConnectionProtocol,
     ConnEvent,
     ConnStatus,
-    ConnectionProtocol,
     ErrorRaised,
     EventArrived,
     Opened,

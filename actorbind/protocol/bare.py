@@ -41,14 +41,14 @@ class Writer:
             value >>= 7
         buf.append(value)
 
-    def bool(self, value: bool) -> None:
+    def boolean(self, value: bool) -> None:
         self._buf.append(1 if value else 0)
 
     def data(self, value: bytes) -> None:
         self.uint(len(value))
         self._buf += value
 
-    def str(self, value: str) -> None:
+    def string(self, value: str) -> None:
         self.data(value.encode("utf-8"))
 
     def optional_present(self, present: bool) -> None:
@@ -101,7 +101,7 @@ class Reader:
             shift += 7
         raise BareError("uint longer than 10 bytes")
 
-    def bool(self) -> bool:
+    def boolean(self) -> bool:
         value = self.u8()
         if value > 1:
             raise BareError(f"invalid bool byte {value}")
@@ -110,7 +110,7 @@ class Reader:
     def data(self) -> bytes:
         return self._take(self.uint())
 
-    def str(self) -> str:
+    def string(self) -> str:
         raw = self.data()
         try:
             return raw.decode("utf-8")

@@ -7,13 +7,14 @@ well-formed message or raises :class:`~actorbind.protocol.errors.MalformedMessag
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from typing import Any, Final, Literal, TypeVar
 
 import cbor2
 
-from .bare import BareError, Reader, Writer
+from .bare import Reader, Writer
 from .errors import MalformedMessage
 from .messages import (
     ActionRequest,
@@ -47,6 +48,19 @@ ENCODINGS: Final[tuple[Encoding, ...]] = ("json", "cbor", "bare")
 BARE_VERSION: Final = 4
 _BARE_PREFIX: Final = BARE_VERSION.to_bytes(2, "little")
 _T = TypeVar("_T")
+
+
+def _cbor_loads(data: bytes) -> Any:
+    """One CBOR item; trailing bytes are an error (cbor2.loads ignores them)."""
+    fp = io.BytesIO(data)
+    value = cbor2.CBORDecoder(fp).decode()
+    if fp.tell() != len(data):
+        raise MalformedMessage(f"{len(data) - fp.tell()} trailing bytes after the CBOR item")
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise MalformedMessage(f"{name} is not valid JSON")
 
 
 def _guard(what: str, fn: Callable[[], _T]) -> _T:
@@ -326,7 +340,7 @@ class JsonCodec(_TreeCodec):
         return json.dumps(tree, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
     def _loads(self, data: bytes | str) -> Any:
-        return json.loads(data)
+        return json.loads(data, parse_constant=_reject_constant)
 
     def _id(self, value: int) -> Any:
         return ["$BigInt", str(value)]
@@ -359,7 +373,7 @@ class CborCodec(_TreeCodec):
     def _loads(self, data: bytes | str) -> Any:
         if isinstance(data, str):
             raise MalformedMessage("cbor message arrived in a text frame")
-        return cbor2.loads(data)
+        return _cbor_loads(data)
 
     def _id(self, value: int) -> Any:
         return _Uint64(value)
@@ -452,36 +466,36 @@ class BareCodec:
 
     @staticmethod
     def _unblob(raw: bytes) -> Any:
-        return from_compat(cbor2.loads(raw))
+        return from_compat(_cbor_loads(raw))
 
     @staticmethod
     def _write_actor(w: Writer, actor: ActorSpecifier | None) -> None:
         w.optional_present(actor is not None)
         if actor is not None:
-            w.str(actor.actor_id)
+            w.string(actor.actor_id)
             w.uint(actor.generation)
             w.optional_present(actor.key is not None)
             if actor.key is not None:
-                w.str(actor.key)
+                w.string(actor.key)
 
     @staticmethod
     def _read_actor(r: Reader) -> ActorSpecifier | None:
         if not r.optional():
             return None
-        actor_id, generation = r.str(), r.uint()
-        key = r.str() if r.optional() else None
+        actor_id, generation = r.string(), r.uint()
+        key = r.string() if r.optional() else None
         return ActorSpecifier(actor_id, generation, key)
 
     def _write_error_head(self, w: Writer, err: Error | HttpResponseError) -> None:
-        w.str(err.group)
-        w.str(err.code)
-        w.str(err.message)
+        w.string(err.group)
+        w.string(err.code)
+        w.string(err.message)
         w.optional_present(err.metadata is not None)
         if err.metadata is not None:
             w.data(self._blob(err.metadata))
 
     def _read_error_head(self, r: Reader) -> tuple[str, str, str, Any]:
-        group, code, message = r.str(), r.str(), r.str()
+        group, code, message = r.string(), r.string(), r.string()
         metadata = self._unblob(r.data()) if r.optional() else None
         return group, code, message, metadata
 
@@ -492,12 +506,12 @@ class BareCodec:
         if isinstance(msg, ActionRequest):
             w.u8(0)
             w.uint(msg.id)
-            w.str(msg.name)
+            w.string(msg.name)
             w.data(self._blob(list(msg.args)))
         else:
             w.u8(1)
-            w.str(msg.event_name)
-            w.bool(msg.subscribe)
+            w.string(msg.event_name)
+            w.boolean(msg.subscribe)
         return w.getvalue()
 
     def decode_to_server(self, data: bytes | str) -> ToServer:
@@ -506,9 +520,9 @@ class BareCodec:
             tag = r.u8()
             msg: ToServer
             if tag == 0:
-                msg = ActionRequest(r.uint(), r.str(), _args_list(self._unblob(r.data())))
+                msg = ActionRequest(r.uint(), r.string(), _args_list(self._unblob(r.data())))
             elif tag == 1:
-                msg = SubscriptionRequest(r.str(), r.bool())
+                msg = SubscriptionRequest(r.string(), r.boolean())
             else:
                 raise MalformedMessage(f"unknown message to server tag {tag}")
             r.end()
@@ -520,8 +534,8 @@ class BareCodec:
         w = self._writer()
         if isinstance(msg, Init):
             w.u8(0)
-            w.str(msg.actor_id)
-            w.str(msg.connection_id)
+            w.string(msg.actor_id)
+            w.string(msg.connection_id)
         elif isinstance(msg, Error):
             w.u8(1)
             self._write_error_head(w, msg)
@@ -535,7 +549,7 @@ class BareCodec:
             w.data(self._blob(msg.output))
         else:
             w.u8(3)
-            w.str(msg.name)
+            w.string(msg.name)
             w.data(self._blob(list(msg.args)))
         return w.getvalue()
 
@@ -545,7 +559,7 @@ class BareCodec:
             tag = r.u8()
             msg: ToClient
             if tag == 0:
-                msg = Init(r.str(), r.str())
+                msg = Init(r.string(), r.string())
             elif tag == 1:
                 group, code, message, metadata = self._read_error_head(r)
                 action_id = r.uint() if r.optional() else None
@@ -553,7 +567,7 @@ class BareCodec:
             elif tag == 2:
                 msg = ActionResponse(r.uint(), self._unblob(r.data()))
             elif tag == 3:
-                msg = Event(r.str(), _args_list(self._unblob(r.data())))
+                msg = Event(r.string(), _args_list(self._unblob(r.data())))
             else:
                 raise MalformedMessage(f"unknown message from server tag {tag}")
             r.end()
@@ -612,10 +626,10 @@ class BareCodec:
         w.data(self._blob(req.body))
         w.optional_present(req.name is not None)
         if req.name is not None:
-            w.str(req.name)
+            w.string(req.name)
         w.optional_present(req.wait is not None)
         if req.wait is not None:
-            w.bool(req.wait)
+            w.boolean(req.wait)
         w.optional_present(req.timeout is not None)
         if req.timeout is not None:
             w.u64(req.timeout)
@@ -625,8 +639,8 @@ class BareCodec:
         def run() -> HttpQueueSendRequest:
             r = self._reader(data, (3, 4))
             body = self._unblob(r.data())
-            name = r.str() if r.optional() else None
-            wait = r.bool() if r.optional() else None
+            name = r.string() if r.optional() else None
+            wait = r.boolean() if r.optional() else None
             timeout = r.u64() if r.optional() else None
             r.end()
             return HttpQueueSendRequest(body, name, wait, timeout)
@@ -635,7 +649,7 @@ class BareCodec:
 
     def encode_queue_response(self, resp: HttpQueueSendResponse) -> bytes:
         w = self._writer()
-        w.str(resp.status)
+        w.string(resp.status)
         w.optional_present(resp.response is not None)
         if resp.response is not None:
             w.data(self._blob(resp.response))
@@ -644,7 +658,7 @@ class BareCodec:
     def decode_queue_response(self, data: bytes) -> HttpQueueSendResponse:
         def run() -> HttpQueueSendResponse:
             r = self._reader(data, (BARE_VERSION,))
-            status = r.str()
+            status = r.string()
             response = self._unblob(r.data()) if r.optional() else None
             r.end()
             return HttpQueueSendResponse(status, response)

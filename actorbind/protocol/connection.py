@@ -208,7 +208,10 @@ class Backoff:
 
     def delay(self, failures: int) -> float:
         """Delay after ``failures`` consecutive failed attempts (``failures >= 1``)."""
-        base = min(self.maximum, self.initial * self.factor ** max(0, failures - 1))
+        try:
+            base = min(self.maximum, self.initial * self.factor ** max(0, failures - 1))
+        except OverflowError:  # after ~1024 failures 2.0**n no longer fits a float
+            base = self.maximum
         return base / 2 + base / 2 * self._rng()
 
 

@@ -102,6 +102,7 @@ class ActorError(ActorBindError):
         return (
             actor_error,
             (self.group, self.code, self.message, self.metadata, self.actor),
+            {"ray_id": self.ray_id, "status": self.status},
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import cbor2
 
@@ -65,8 +65,6 @@ def parse_endpoint(url: str) -> Endpoint:
         host = f"[{host}]"
     netloc = host if port is None else f"{host}:{port}"
     base = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
-    from urllib.parse import unquote
-
     return Endpoint(
         base=base,
         namespace=unquote(namespace) if namespace else None,
@@ -126,7 +124,7 @@ def gateway_url(
             :func:`~actorbind.protocol.keys.query_key`) or its input is over 4096 bytes; address
             it by id instead.
     """
-    if not path.startswith("/"):
+    if path and not path.startswith("/"):
         path = "/" + path
     path, _, own_query = path.partition("?")
     if isinstance(target, IdTarget):

@@ -92,7 +92,9 @@ def _encode(value: Any, allow_nan: bool, depth: int) -> Any:
         out: dict[str, Any] = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise TypeError(f"dict keys must be str to travel to an actor, got {type(k).__name__}")
+                raise TypeError(
+                    f"dict keys must be str to travel to an actor, got {type(k).__name__}"
+                )
             out[k] = _encode(v, allow_nan, depth + 1)
         return out
     if isinstance(value, set | frozenset):

@@ -1,0 +1,71 @@
+"""actorbind: a Python client for Rivet Actors (RivetKit 2.3), wire-compatible in json, cbor
+and bare.
+
+>>> from actorbind import create_client
+>>> client = create_client("http://127.0.0.1:6420", encoding="bare")
+
+See the README for the quick start; ``actorbind.rx`` and ``actorbind_qt`` add ReactiveX and Qt
+bindings, ``actorbind.server`` an embedded actor server.
+"""
+
+from __future__ import annotations
+
+from ._client import ActorAccessor, Client, create_client
+from ._conn import ActorConn, Unsubscribe
+from ._handle import ActorHandle, QueueSendResult
+from .protocol.codecs import Encoding
+from .protocol.connection import ConnStatus
+from .protocol.errors import (
+    ActionNotFound,
+    ActionTimedOut,
+    ActorBindError,
+    ActorError,
+    ActorNotFound,
+    ClientError,
+    ConnDisposed,
+    ConnectionLost,
+    ConnectionOpenFailed,
+    DuplicateKey,
+    Forbidden,
+    InternalError,
+    InvalidState,
+    MalformedMessage,
+    MessageTooLong,
+    TransportError,
+    Unauthorized,
+)
+from .protocol.messages import ActorSpecifier
+from .protocol.values import UNDEFINED
+
+__all__ = [
+    "UNDEFINED",
+    "ActionNotFound",
+    "ActionTimedOut",
+    "ActorAccessor",
+    "ActorBindError",
+    "ActorConn",
+    "ActorError",
+    "ActorHandle",
+    "ActorNotFound",
+    "ActorSpecifier",
+    "Client",
+    "ClientError",
+    "ConnDisposed",
+    "ConnStatus",
+    "ConnectionLost",
+    "ConnectionOpenFailed",
+    "DuplicateKey",
+    "Encoding",
+    "Forbidden",
+    "InternalError",
+    "InvalidState",
+    "MalformedMessage",
+    "MessageTooLong",
+    "QueueSendResult",
+    "TransportError",
+    "Unauthorized",
+    "Unsubscribe",
+    "create_client",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,236 @@
+"""``Client`` and its accessors: the entry point, like RivetKit's ``createClient``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from ._config import ClientConfig, resolve_config
+from ._conn import ActorConn
+from ._context import ClientContext
+from ._handle import ActorHandle
+from ._management import Management
+from ._transport import Transport
+from .protocol.codecs import codec_for
+from .protocol.keys import normalize_key
+
+__all__ = ["ActorAccessor", "Client", "create_client"]
+
+log = logging.getLogger("actorbind.client")
+KeyArg = str | Sequence[str] | None
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not name:
+        raise ValueError("an actor name is a non-empty str")
+    return name
+
+
+class ActorAccessor:
+    """``client.counter``: the handle factories for one actor name."""
+
+    __slots__ = ("_client", "_name")
+
+    def __init__(self, client: Client, name: str) -> None:
+        self._client = client
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"ActorAccessor({self._name!r})"
+
+    def get(self, key: KeyArg = None, *, params: Any = None) -> ActorHandle:
+        return self._client.get(self._name, key, params=params)
+
+    def get_or_create(
+        self,
+        key: KeyArg = None,
+        *,
+        params: Any = None,
+        create_with_input: Any = None,
+        create_in_region: str | None = None,
+    ) -> ActorHandle:
+        return self._client.get_or_create(
+            self._name,
+            key,
+            params=params,
+            create_with_input=create_with_input,
+            create_in_region=create_in_region,
+        )
+
+    def get_for_id(self, actor_id: str, *, params: Any = None) -> ActorHandle:
+        return self._client.get_for_id(self._name, actor_id, params=params)
+
+    async def create(
+        self,
+        key: KeyArg = None,
+        *,
+        params: Any = None,
+        input: Any = None,
+        region: str | None = None,
+    ) -> ActorHandle:
+        return await self._client.create(self._name, key, params=params, input=input, region=region)
+
+
+class Client:
+    """A client for one Rivet endpoint. Make it with :func:`create_client`.
+
+    ``client.counter`` and ``client.get_or_create("counter", ...)`` are the same thing.
+    """
+
+    def __init__(
+        self, config: ClientConfig, *, http_transport: httpx.AsyncBaseTransport | None = None
+    ):
+        transport = Transport(timeout=config.timeout, http_transport=http_transport)
+        self._ctx = ClientContext(
+            initial=config,
+            transport=transport,
+            management=Management(config, transport),
+            codec=codec_for(config.encoding),
+        )
+
+    def __repr__(self) -> str:
+        cfg = self._ctx.initial
+        return (
+            f"Client(endpoint={cfg.endpoint!r}, namespace={cfg.namespace!r}, "
+            f"encoding={cfg.encoding!r})"
+        )
+
+    def __getattr__(self, name: str) -> ActorAccessor:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return ActorAccessor(self, name)
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._ctx.initial
+
+    @property
+    def connections(self) -> frozenset[ActorConn]:
+        """The live connections this client made."""
+        return frozenset(self._ctx.conns)
+
+    def get(self, name: str, key: KeyArg = None, *, params: Any = None) -> ActorHandle:
+        """A handle to an existing actor (lazy: no I/O until used)."""
+        return ActorHandle(
+            self._ctx, _check_name(name), normalize_key(key), method="get", params=params
+        )
+
+    def get_or_create(
+        self,
+        name: str,
+        key: KeyArg = None,
+        *,
+        params: Any = None,
+        create_with_input: Any = None,
+        create_in_region: str | None = None,
+    ) -> ActorHandle:
+        """A handle that creates the actor on first use if needed (lazy)."""
+        return ActorHandle(
+            self._ctx,
+            _check_name(name),
+            normalize_key(key),
+            method="getOrCreate",
+            params=params,
+            input=create_with_input,
+            has_input=create_with_input is not None,
+            region=create_in_region,
+        )
+
+    def get_for_id(self, name: str, actor_id: str, *, params: Any = None) -> ActorHandle:
+        """A handle to the actor with this id."""
+        if not isinstance(actor_id, str) or not actor_id:
+            raise ValueError("an actor id is a non-empty str")
+        return ActorHandle(
+            self._ctx, _check_name(name), (), method="id", actor_id=actor_id, params=params
+        )
+
+    async def create(
+        self,
+        name: str,
+        key: KeyArg = None,
+        *,
+        params: Any = None,
+        input: Any = None,
+        region: str | None = None,
+    ) -> ActorHandle:
+        """Create a new actor now (``DuplicateKey`` if the key is taken); returns its handle."""
+        parts = normalize_key(key)
+        record = await self._ctx.management.create(
+            _check_name(name), parts, input=input, has_input=input is not None, region=region
+        )
+        return ActorHandle(
+            self._ctx, name, parts, method="id", actor_id=record.actor_id, params=params
+        )
+
+    async def destroy(self, name: str, actor_id: str) -> None:
+        """Destroy an actor by id (the management API's ``DELETE /actors/{id}``)."""
+        await self._ctx.management.destroy(actor_id)
+
+    async def dispose(self) -> None:
+        """Dispose every connection this client made, then close its HTTP pool."""
+        if self._ctx.disposed:
+            log.warning("client disposed twice")
+            return
+        conns = list(self._ctx.conns)
+        await asyncio.gather(*(conn.dispose() for conn in conns), return_exceptions=True)
+        self._ctx.disposed = True
+        await self._ctx.transport.aclose()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.dispose()
+
+
+def create_client(
+    endpoint: str | None = None,
+    *,
+    token: str | None = None,
+    namespace: str | None = None,
+    encoding: str = "bare",
+    headers: Mapping[str, str] | None = None,
+    runner: str | None = None,
+    disable_metadata_lookup: bool = False,
+    timeout: float | None = 90.0,
+    max_message_size: int | None = 65536,
+    max_incoming_message_size: int | None = 16 * 1024 * 1024,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> Client:
+    """Make a client for a Rivet endpoint (RivetKit engine, or actorbind's embedded server).
+
+    Args:
+        endpoint: ``http(s)://[namespace:token@]host[:port][/path]``; defaults to
+            ``RIVET_ENGINE``/``RIVET_ENDPOINT`` or ``http://localhost:6420``.
+        token: defaults to the URL's password or ``RIVET_TOKEN``.
+        namespace: defaults to the URL's user, ``RIVET_NAMESPACE`` or ``"default"``.
+        encoding: ``"bare"`` (default, like upstream), ``"cbor"`` or ``"json"``.
+        headers: extra headers for HTTP requests (not WebSockets, like upstream).
+        runner: the runner pool (``RIVET_POOL`` or ``"default"``).
+        disable_metadata_lookup: skip ``GET /metadata`` (its endpoint redirect too).
+        timeout: seconds to wait for an HTTP reply (``None``: forever).
+        max_message_size: refuse to send an action bigger than this (RivetKit's default
+            incoming limit) instead of letting the server drop the socket; ``None`` disables.
+        max_incoming_message_size: the largest frame accepted from a server.
+        http_transport: an httpx transport (tests may pass ``httpx.MockTransport``).
+
+    Raises:
+        ValueError: unknown encoding or malformed endpoint.
+    """
+    config = resolve_config(
+        endpoint,
+        token=token,
+        namespace=namespace,
+        encoding=encoding,
+        headers=headers,
+        runner=runner,
+        disable_metadata_lookup=disable_metadata_lookup,
+        timeout=timeout,
+        max_message_size=max_message_size,
+        max_incoming_message_size=max_incoming_message_size,
+    )
+    return Client(config, http_transport=http_transport)

@@ -1,0 +1,493 @@
+"""``ActorConn``: the asyncio driver of :class:`~actorbind.protocol.ConnectionProtocol`."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+from ._transport import map_transport_errors
+from .protocol.connection import (
+    ActionFailed,
+    ActionSucceeded,
+    Closed,
+    CloseSocket,
+    ConnectionProtocol,
+    ConnStatus,
+    ErrorRaised,
+    EventArrived,
+    Opened,
+    ScheduleReconnect,
+    StatusChanged,
+)
+from .protocol.errors import ActorError, ConnDisposed, InvalidState, actor_error
+
+if TYPE_CHECKING:
+    from ._handle import ActorHandle, ParamsProvider
+
+__all__ = ["ActorConn", "Unsubscribe"]
+
+log = logging.getLogger("actorbind.conn")
+T = TypeVar("T")
+Unsubscribe = Callable[[], None]
+_END = object()
+
+
+class ActorConn:
+    """A persistent connection to one actor: actions over the socket, events, status.
+
+    Made by :meth:`ActorHandle.connect`; it connects at once and reconnects on its own.
+    Use ``async with handle.connect() as conn:`` or call :meth:`dispose`.
+    """
+
+    def __init__(self, handle: ActorHandle, params: Any, get_params: ParamsProvider | None) -> None:
+        ctx = handle._context
+        self._handle = handle
+        self._ctx = ctx
+        self._params = params
+        self._get_params = get_params
+        self._proto = ConnectionProtocol(
+            ctx.codec,
+            query_target=handle._is_query,
+            max_message_size=ctx.initial.max_message_size,
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ws: ClientConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._frames: list[tuple[ClientConnection | None, bytes | str]] = []
+        self._close_tasks: set[asyncio.Task[None]] = set()
+        self._futures: dict[int, asyncio.Future[Any]] = {}
+        self._listeners: defaultdict[str, list[tuple[Callable[..., Any], bool]]] = defaultdict(list)
+        self._status_handlers: list[Callable[[ConnStatus], Any]] = []
+        self._error_handlers: list[Callable[[Exception], Any]] = []
+        self._open_handlers: list[Callable[[], Any]] = []
+        self._close_handlers: list[Callable[[], Any]] = []
+        self._ready: asyncio.Future[None] | None = None
+        self._reconnect_delay: float | None = None
+        self._wakeup: asyncio.Event | None = None
+        self._last_error: Exception | None = None
+        self._callback_tasks: set[asyncio.Task[Any]] = set()
+
+    def __repr__(self) -> str:
+        return (
+            f"ActorConn(name={self._handle.name!r}, key={list(self._handle.key)!r}, "
+            f"status={self.status.value!r})"
+        )
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return partial(self.action, name)
+
+    def typed(self, protocol: type[T]) -> T:
+        """This connection, typed as ``protocol`` (a ``typing.Protocol`` of async actions)."""
+        return cast(T, self)
+
+    # --- state ------------------------------------------------------------------------
+
+    @property
+    def status(self) -> ConnStatus:
+        return self._proto.status
+
+    @property
+    def actor_id(self) -> str | None:
+        """Known once connected (and at once for ``get_for_id`` handles)."""
+        return self._proto.actor_id or (None if self._handle._is_query else self._handle._resolved)
+
+    @property
+    def connection_id(self) -> str | None:
+        return self._proto.connection_id
+
+    @property
+    def disposed(self) -> bool:
+        return self._proto.disposed
+
+    @property
+    def last_error(self) -> Exception | None:
+        """The last connection-level error (cleared when connected again)."""
+        return self._last_error
+
+    @property
+    def handle(self) -> ActorHandle:
+        return self._handle
+
+    async def ready(self) -> None:
+        """Wait until connected (the server's ``Init`` arrived).
+
+        Raises:
+            ActorError: the connection gave up (status ``idle``) before connecting.
+            ConnDisposed: it was disposed first.
+        """
+        assert self._ready is not None
+        await asyncio.shield(self._ready)
+
+    # --- listeners --------------------------------------------------------------------
+
+    def on(self, event: str, callback: Callable[..., Any]) -> Unsubscribe:
+        """Call ``callback(*args)`` for each ``event``; returns a function that unsubscribes."""
+        return self._listen(event, callback, once=False)
+
+    def once(self, event: str, callback: Callable[..., Any]) -> Unsubscribe:
+        """Like :meth:`on`, for the next event only."""
+        return self._listen(event, callback, once=True)
+
+    def _listen(self, event: str, callback: Callable[..., Any], once: bool) -> Unsubscribe:
+        if self.disposed:
+            raise ConnDisposed()
+        entry = (callback, once)
+        listeners = self._listeners[event]
+        listeners.append(entry)
+        if len(listeners) == 1:
+            self._proto.subscribe(event)
+            self._pump()
+
+        def off() -> None:
+            current = self._listeners.get(event)
+            if current is None or entry not in current:
+                return
+            current.remove(entry)
+            if not current:
+                del self._listeners[event]
+                self._proto.unsubscribe(event)
+                self._pump()
+
+        return off
+
+    async def events(self, event: str) -> AsyncIterator[list[Any]]:
+        """Iterate over the args of each ``event`` until the connection is disposed."""
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        off = self.on(event, lambda *args: queue.put_nowait(list(args)))
+        off_idle = self.on_status_change(
+            lambda status: queue.put_nowait(_END) if self.disposed else None
+        )
+        try:
+            while True:
+                item = await queue.get()
+                if item is _END:
+                    return
+                yield item
+        finally:
+            off()
+            off_idle()
+
+    def on_status_change(self, callback: Callable[[ConnStatus], Any]) -> Unsubscribe:
+        return _add(self._status_handlers, callback)
+
+    def on_error(self, callback: Callable[[Exception], Any]) -> Unsubscribe:
+        """``callback(error)`` for connection-level errors (:class:`ActorError` or transport)."""
+        return _add(self._error_handlers, callback)
+
+    def on_open(self, callback: Callable[[], Any]) -> Unsubscribe:
+        """``callback()`` each time the connection becomes connected (soon, if it is now)."""
+        off = _add(self._open_handlers, callback)
+        if self.status is ConnStatus.CONNECTED and self._loop is not None:
+            self._loop.call_soon(lambda: callback() if callback in self._open_handlers else None)
+        return off
+
+    def on_close(self, callback: Callable[[], Any]) -> Unsubscribe:
+        """``callback()`` each time a connected connection stops being connected."""
+        return _add(self._close_handlers, callback)
+
+    # --- actions ----------------------------------------------------------------------
+
+    async def action(self, name: str, *args: Any) -> Any:
+        """Call an action over the socket (queued until connected).
+
+        Raises:
+            ActorError: the actor answered with an error, or the connection gave up.
+            ConnectionLost: the socket dropped while the call was in flight.
+            ConnDisposed: the connection was (or got) disposed.
+        """
+        action_id = self._proto.call(name, list(args))
+        assert self._loop is not None
+        future: asyncio.Future[Any] = self._loop.create_future()
+        self._futures[action_id] = future
+        self._pump()
+        return await future
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    def _start(self) -> None:
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._ctx.conns.discard(self)
+            raise InvalidState("connect() needs a running asyncio event loop") from None
+        self._ready = self._loop.create_future()
+        self._ready.add_done_callback(_consume)
+        self._wakeup = asyncio.Event()
+        self._task = self._loop.create_task(self._run(), name=f"actorbind-conn-{self._handle.name}")
+
+    async def _run(self) -> None:
+        delay = 0.0
+        while not self.disposed:
+            if delay > 0:
+                await asyncio.sleep(delay)
+                if self.disposed:
+                    return
+            self._proto.attempt_started()
+            self._pump()
+            ws = await self._open()
+            if ws is not None:
+                await self._read(ws)
+            self._pump()
+            if self._reconnect_delay is None:
+                if self.disposed or self.status is not ConnStatus.IDLE:
+                    return
+                # Gave up (definite failure): stay idle until reconnect() is called.
+                assert self._wakeup is not None
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                delay = 0.0
+                continue
+            delay, self._reconnect_delay = self._reconnect_delay, None
+
+    async def _open(self) -> ClientConnection | None:
+        try:
+            params = await self._resolve_params()
+            url = await self._handle._connect_url()
+            cfg = await self._ctx.management.config()
+            protocols = ["rivet", f"rivet_encoding.{self._ctx.codec.name}"]
+            from ._handle import conn_params_protocol
+
+            protocols += conn_params_protocol(params)
+            ws = await self._ctx.transport.open_websocket(
+                url, protocols, max_size=cfg.max_incoming_message_size, what="connect"
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if isinstance(exc, ActorError) and exc.group == "actor" and exc.code == "not_found":
+                self._handle._forget_resolution()
+            self._proto.attempt_failed(exc)
+            return None
+        if self.disposed:
+            await ws.close(1000, "Disposed")
+            return None
+        self._ws = ws
+        self._proto.socket_opened()
+        return ws
+
+    async def _read(self, ws: ClientConnection) -> None:
+        proto = self._proto
+        try:
+            async for frame in ws:
+                proto.receive(frame)
+                self._pump()
+                if self._ws is not ws:
+                    break
+        except ConnectionClosed:
+            pass
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # never let a socket error kill the loop silently
+            log.debug("connection read failed: %s", type(exc).__name__)
+        if self._ws is ws:
+            self._ws = None
+        if ws.close_code is None:
+            with map_transport_errors("close"):
+                await ws.close()
+        proto.socket_closed(ws.close_code, ws.close_reason or "")
+
+    async def _resolve_params(self) -> Any:
+        if self._get_params is None:
+            return self._params
+        try:
+            value = self._get_params()
+            if inspect.isawaitable(value):
+                value = await value
+            return value
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            raise actor_error(
+                "client",
+                "get_params_failed",
+                f"Failed to resolve connection params: {type(exc).__name__}",
+            ) from exc
+
+    def reconnect(self) -> None:
+        """Leave ``idle`` after the connection gave up, and try again now."""
+        if self.disposed:
+            raise ConnDisposed()
+        if self.status is not ConnStatus.IDLE:
+            return
+        self._proto.restart()
+        assert self._wakeup is not None
+        self._wakeup.set()
+
+    async def dispose(self) -> None:
+        """Close with ``1000 Disposed``; pending and later calls raise :class:`ConnDisposed`.
+
+        Idempotent. Waits for the socket to close (bounded by the close timeout).
+        """
+        if self.disposed:
+            return
+        ws = self._ws
+        self._proto.dispose()
+        self._pump()
+        self._ctx.conns.discard(self)
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.wait([self._task])
+        if ws is not None:
+            with map_transport_errors("close"):
+                try:
+                    await ws.close(1000, "Disposed")
+                except Exception:
+                    pass
+        for task in list(self._close_tasks):
+            try:
+                await task
+            except Exception:
+                pass
+        if self._writer is not None and not self._writer.done():
+            self._writer.cancel()
+
+    async def __aenter__(self) -> ActorConn:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.dispose()
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        """Act on what the protocol produced: send frames, settle calls, fire callbacks."""
+        proto = self._proto
+        frames = proto.data_to_send()
+        if frames:
+            ws = self._ws
+            self._frames.extend((ws, frame) for frame in frames)
+            if self._writer is None or self._writer.done():
+                assert self._loop is not None
+                self._writer = self._loop.create_task(self._write())
+        for event in proto.events_received():
+            if isinstance(event, ActionSucceeded):
+                future = self._futures.pop(event.id, None)
+                if future is not None and not future.done():
+                    future.set_result(event.output)
+            elif isinstance(event, ActionFailed):
+                future = self._futures.pop(event.id, None)
+                if future is not None and not future.done():
+                    future.set_exception(event.error)
+            elif isinstance(event, EventArrived):
+                self._dispatch_event(event.name, event.args)
+            elif isinstance(event, StatusChanged):
+                self._on_status(event.status)
+            elif isinstance(event, Opened):
+                self._last_error = None
+                if self._ready is not None and not self._ready.done():
+                    self._ready.set_result(None)
+                for open_cb in list(self._open_handlers):
+                    self._invoke(open_cb)
+            elif isinstance(event, Closed):
+                for close_cb in list(self._close_handlers):
+                    self._invoke(close_cb)
+            elif isinstance(event, ErrorRaised):
+                self._last_error = event.error
+                for error_cb in list(self._error_handlers):
+                    self._invoke(error_cb, event.error)
+            elif isinstance(event, ScheduleReconnect):
+                self._reconnect_delay = event.delay
+            elif isinstance(event, CloseSocket):
+                self._close_socket(event.code, event.reason)
+
+    def _on_status(self, status: ConnStatus) -> None:
+        if status is ConnStatus.IDLE and self._ready is not None and not self._ready.done():
+            error: Exception = (
+                ConnDisposed()
+                if self.disposed
+                else (
+                    self._last_error or actor_error("client", "connection_open_failed", "gave up")
+                )
+            )
+            self._ready.set_exception(error)
+        for status_cb in list(self._status_handlers):
+            self._invoke(status_cb, status)
+
+    def _dispatch_event(self, name: str, args: list[Any]) -> None:
+        listeners = self._listeners.get(name)
+        if not listeners:
+            return
+        for entry in list(listeners):
+            callback, once = entry
+            if once and entry in listeners:
+                listeners.remove(entry)
+            self._invoke(callback, *args)
+        if not listeners and name in self._listeners:
+            del self._listeners[name]
+            self._proto.unsubscribe(name)
+            self._pump()
+
+    def _invoke(self, callback: Callable[..., Any], *args: Any) -> None:
+        try:
+            result = callback(*args)
+        except Exception:
+            log.exception("actorbind callback %r failed", getattr(callback, "__name__", callback))
+            return
+        if inspect.isawaitable(result):
+            assert self._loop is not None
+            task = self._loop.create_task(_await(result))
+            self._callback_tasks.add(task)
+            task.add_done_callback(self._callback_tasks.discard)
+
+    async def _write(self) -> None:
+        while self._frames:
+            frames, self._frames = self._frames, []
+            for ws, frame in frames:
+                # A frame belongs to the socket it was made for: after a reconnect the protocol
+                # has already failed or re-queued what it stood for.
+                if ws is None or ws is not self._ws:
+                    continue
+                try:
+                    await ws.send(frame)
+                except ConnectionClosed:
+                    pass  # the reader sees the close and reports it
+
+    def _close_socket(self, code: int, reason: str) -> None:
+        ws = self._ws
+        if ws is None:
+            return
+        self._ws = None
+        assert self._loop is not None
+
+        async def close() -> None:
+            try:
+                await ws.close(code, reason)
+            except Exception:
+                pass
+
+        task = self._loop.create_task(close())
+        self._close_tasks.add(task)
+        task.add_done_callback(self._close_tasks.discard)
+
+
+async def _await(awaitable: Awaitable[Any]) -> None:
+    try:
+        await awaitable
+    except Exception:
+        log.exception("actorbind async callback failed")
+
+
+def _consume(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()  # mark retrieved: ready() may never be awaited
+
+
+def _add(handlers: list[T], callback: T) -> Unsubscribe:
+    handlers.append(callback)
+
+    def off() -> None:
+        if callback in handlers:
+            handlers.remove(callback)
+
+    return off

@@ -1,0 +1,34 @@
+"""What handles and connections share with the client that made them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ._config import USER_AGENT, ClientConfig
+from ._management import Management
+from ._transport import Transport
+from .protocol.codecs import Codec
+
+if TYPE_CHECKING:
+    from ._conn import ActorConn
+
+__all__ = ["ClientContext"]
+
+
+@dataclass(eq=False, slots=True)
+class ClientContext:
+    """The client's shared machinery; one per :class:`~actorbind.Client`."""
+
+    initial: ClientConfig
+    transport: Transport
+    management: Management
+    codec: Codec
+    conns: set[ActorConn] = field(default_factory=set)
+    disposed: bool = False
+
+    def gateway_headers(self, cfg: ClientConfig) -> dict[str, str]:
+        headers = {"user-agent": USER_AGENT, **cfg.headers}
+        if cfg.token:
+            headers["x-rivet-token"] = cfg.token
+        return headers

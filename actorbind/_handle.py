@@ -1,0 +1,367 @@
+"""``ActorHandle``: a lazy reference to one actor; stateless actions over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from urllib.parse import quote
+
+import httpx
+from websockets.asyncio.client import ClientConnection
+
+from ._context import ClientContext
+from ._transport import error_from_response
+from .protocol.errors import ActorError, ActorNotFound, InvalidState
+from .protocol.keys import ActorKey, query_key
+from .protocol.messages import HttpQueueSendRequest
+from .protocol.urls import IdTarget, QueryTarget, encode_input_query, gateway_url, to_websocket_url
+
+if TYPE_CHECKING:
+    from ._conn import ActorConn
+
+__all__ = ["ActorHandle", "ParamsProvider", "QueueSendResult"]
+
+T = TypeVar("T")
+ParamsProvider = Callable[[], Any]
+"""Returns connection params (or an awaitable of them); called before every connect attempt."""
+
+_STALE = frozenset({"not_found", "starting", "stopping", "not_configured", "dropped_reply"})
+_LIFECYCLE = frozenset(
+    {
+        ("actor", "restarting"),
+        ("guard", "service_unavailable"),
+        ("guard", "actor_wake_retries_exceeded"),
+        ("guard", "actor_stopped_while_waiting"),
+        ("guard", "tunnel_request_aborted"),
+        ("guard", "tunnel_message_timeout"),
+        ("guard", "tunnel_response_closed"),
+        ("guard", "gateway_response_start_timeout"),
+    }
+)
+_LIFECYCLE_DELAYS = (0.025, 0.05, 0.1, 0.2)
+_STALE_DELAY = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSendResult:
+    """The outcome of ``send(..., wait=True)``: ``status`` is ``completed`` or ``timedOut``."""
+
+    status: str
+    response: Any = None
+
+
+class ActorHandle:
+    """A reference to one actor. Creating it does no I/O; each call addresses the actor.
+
+    Actions: ``await handle.action("increment", 5)`` or ``await handle.increment(5)``.
+    """
+
+    __slots__ = (
+        "_ctx",
+        "_has_input",
+        "_input",
+        "_key",
+        "_method",
+        "_name",
+        "_params",
+        "_region",
+        "_resolved",
+    )
+
+    def __init__(
+        self,
+        ctx: ClientContext,
+        name: str,
+        key: ActorKey,
+        *,
+        method: Literal["get", "getOrCreate", "id"],
+        actor_id: str | None = None,
+        params: Any = None,
+        input: Any = None,
+        has_input: bool = False,
+        region: str | None = None,
+    ) -> None:
+        self._ctx = ctx
+        self._name = name
+        self._key = key
+        self._method = method
+        self._resolved = actor_id
+        self._params = params
+        self._input = input
+        self._has_input = has_input
+        self._region = region
+
+    def __repr__(self) -> str:
+        return f"ActorHandle(name={self._name!r}, key={list(self._key)!r}, method={self._method!r})"
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return partial(self.action, name)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def key(self) -> ActorKey:
+        return self._key
+
+    @property
+    def params(self) -> Any:
+        return self._params
+
+    def typed(self, protocol: type[T]) -> T:
+        """This handle, typed as ``protocol`` (a ``typing.Protocol`` of async actions)."""
+        return cast(T, self)
+
+    # --- addressing -------------------------------------------------------------------
+
+    def _query_target(self) -> QueryTarget | None:
+        if self._method == "id" or query_key(self._key) is None:
+            return None
+        if (
+            self._method == "getOrCreate"
+            and self._has_input
+            and encode_input_query(self._input) is None
+        ):
+            return None
+        return QueryTarget(
+            self._name,
+            self._key,
+            "getOrCreate" if self._method == "getOrCreate" else "get",
+            input=self._input,
+            has_input=self._has_input,
+            region=self._region,
+            runner=self._ctx.initial.runner,
+        )
+
+    async def _target(self) -> QueryTarget | IdTarget:
+        # Keys the gateway would split (",", empty parts) or inputs too big for a URL go by id:
+        # the official client reaches a different actor there; we resolve first instead.
+        query = self._query_target()
+        if query is not None:
+            return query
+        return IdTarget(await self.resolve())
+
+    async def resolve(self) -> str:
+        """The actor's id (for ``get_or_create`` handles: creating it if needed). Cached."""
+        if self._resolved is not None:
+            return self._resolved
+        mgmt = self._ctx.management
+        if self._method == "get":
+            record = await mgmt.get_by_key(self._name, self._key)
+        else:
+            record, _ = await mgmt.get_or_create(
+                self._name,
+                self._key,
+                input=self._input,
+                has_input=self._has_input,
+                region=self._region,
+            )
+        self._resolved = record.actor_id
+        return record.actor_id
+
+    async def url(self, path: str = "") -> str:
+        """The gateway URL of ``path`` on this actor (``gateway_url`` in upstream)."""
+        cfg = await self._ctx.management.config()
+        return gateway_url(
+            cfg.endpoint, await self._target(), path, namespace=cfg.namespace, token=cfg.token
+        )
+
+    async def gateway_url(self) -> str:
+        """The actor's gateway URL with an empty path, like ``getGatewayUrl()``."""
+        return await self.url("")
+
+    # --- HTTP -------------------------------------------------------------------------
+
+    def _headers(self, params: Any, content_type: str | None) -> dict[str, str]:
+        headers = self._ctx.gateway_headers(self._ctx.initial)
+        if content_type is not None:
+            headers["x-rivet-encoding"] = self._ctx.codec.name
+            headers["content-type"] = content_type
+        if params is not None:
+            headers["x-rivet-conn-params"] = json.dumps(params, separators=(",", ":"))
+        return headers
+
+    async def _post(self, path: str, body: bytes, what: str) -> httpx.Response:
+        async def attempt() -> httpx.Response:
+            cfg = await self._ctx.management.config()
+            target = await self._target()
+            url = gateway_url(cfg.endpoint, target, path, namespace=cfg.namespace, token=cfg.token)
+            headers = self._headers(self._params, self._ctx.codec.content_type)
+            if cfg.token:
+                headers["x-rivet-token"] = cfg.token
+            response = await self._ctx.transport.request(
+                "POST", url, headers=headers, content=body, what=what
+            )
+            if response.status_code >= 400:
+                raise error_from_response(response, self._ctx.codec)
+            return response
+
+        return await self._with_retries(attempt)
+
+    async def _with_retries(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """RivetKit's retry rules: stale actors on name+key handles, lifecycle boundaries."""
+        stale_budget = {"get": 24, "getOrCreate": 60}.get(self._method, 1)
+        stale_tries = 0
+        lifecycle_tries = 0
+        while True:
+            try:
+                return await attempt()
+            except ActorError as exc:
+                if exc.group == "actor" and (
+                    exc.code in _STALE or exc.code.startswith("destroyed")
+                ):
+                    if self._method != "id":
+                        self._resolved = None  # re-resolve a name+key handle
+                    stale_tries += 1
+                    if stale_tries >= stale_budget:
+                        if exc.code.startswith("destroyed"):
+                            raise ActorNotFound("actor", "not_found", exc.message) from exc
+                        raise
+                    await asyncio.sleep(_STALE_DELAY)
+                    continue
+                if (exc.group, exc.code) in _LIFECYCLE and lifecycle_tries < len(_LIFECYCLE_DELAYS):
+                    await asyncio.sleep(_LIFECYCLE_DELAYS[lifecycle_tries])
+                    lifecycle_tries += 1
+                    continue
+                raise
+
+    async def action(self, name: str, *args: Any) -> Any:
+        """Call an action over HTTP (a fresh, throwaway connection on the actor side).
+
+        Raises:
+            ActorError: the actor (or gateway) answered with an error.
+            TransportError: the network failed.
+            TypeError, ValueError: the args cannot be encoded.
+        """
+        codec = self._ctx.codec
+        body = codec.encode_action_request(list(args))
+        response = await self._post(f"/action/{quote(name, safe='')}", body, f"action {name!r}")
+        return codec.decode_action_response(response.content)
+
+    async def send(
+        self, name: str, body: Any = None, *, wait: bool = False, timeout: float | None = None
+    ) -> QueueSendResult | None:
+        """Send a message to the actor's queue ``name``.
+
+        With ``wait=True`` returns the handler's :class:`QueueSendResult`; ``timeout`` is in
+        seconds.
+        """
+        codec = self._ctx.codec
+        request = HttpQueueSendRequest(
+            body=body,
+            name=name,
+            wait=wait,
+            timeout=None if timeout is None else int(timeout * 1000),
+        )
+        response = await self._post(
+            f"/queue/{quote(name, safe='')}", codec.encode_queue_send(request), f"queue {name!r}"
+        )
+        result = codec.decode_queue_response(response.content)
+        return QueueSendResult(result.status, result.response) if wait else None
+
+    async def fetch(
+        self,
+        path: str = "/",
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        content: bytes | str | None = None,
+    ) -> httpx.Response:
+        """A raw HTTP request to the actor's ``on_request`` handler (``/request/<path>``)."""
+        if not path.startswith("/"):
+            path = "/" + path
+        data = content.encode() if isinstance(content, str) else content
+
+        async def attempt() -> httpx.Response:
+            cfg = await self._ctx.management.config()
+            url = gateway_url(
+                cfg.endpoint,
+                await self._target(),
+                "/request" + path,
+                namespace=cfg.namespace,
+                token=cfg.token,
+            )
+            hdrs = {**self._headers(self._params, None), **(headers or {})}
+            response = await self._ctx.transport.request(
+                method, url, headers=hdrs, content=data, what="raw request"
+            )
+            if response.status_code >= 400 and "x-rivet-error" in response.headers:
+                raise error_from_response(response, self._ctx.codec)
+            return response
+
+        return await self._with_retries(attempt)
+
+    async def websocket(self, path: str = "") -> ClientConnection:
+        """Open a raw WebSocket to the actor's ``on_websocket`` handler (``/websocket/<path>``).
+
+        The caller owns it (``async with await handle.websocket() as ws``); the client's
+        ``dispose()`` does not track it, as upstream.
+        """
+        if path and not path.startswith("/"):
+            path = "/" + path
+        cfg = await self._ctx.management.config()
+        url = gateway_url(
+            cfg.endpoint,
+            await self._target(),
+            "/websocket" + path,
+            namespace=cfg.namespace,
+            token=cfg.token,
+        )
+        protocols = ["rivet", "rivet_encoding.bare", *conn_params_protocol(self._params)]
+        return await self._ctx.transport.open_websocket(
+            to_websocket_url(url),
+            protocols,
+            max_size=cfg.max_incoming_message_size,
+            what="raw websocket",
+        )
+
+    # --- connections ------------------------------------------------------------------
+
+    def connect(self, params: Any = None, *, get_params: ParamsProvider | None = None) -> ActorConn:
+        """Open a persistent connection; it starts connecting at once (needs a running loop).
+
+        ``params`` overrides the handle's params; ``get_params`` is called before every
+        attempt (fresh tokens on reconnect).
+        """
+        from ._conn import ActorConn
+
+        if self._ctx.disposed:
+            raise InvalidState("the client was disposed")
+        conn = ActorConn(self, self._params if params is None else params, get_params)
+        self._ctx.conns.add(conn)
+        conn._start()
+        return conn
+
+    # Used by ActorConn.
+    @property
+    def _context(self) -> ClientContext:
+        return self._ctx
+
+    @property
+    def _is_query(self) -> bool:
+        return self._method != "id"
+
+    async def _connect_url(self) -> str:
+        return to_websocket_url(await self.url("/connect"))
+
+    def _forget_resolution(self) -> None:
+        if self._method != "id":
+            self._resolved = None
+
+
+_PARAM_SAFE = "-_.!~*'"
+
+
+def conn_params_protocol(params: Any) -> list[str]:
+    """The ``rivet_conn_params.<urlencoded json>`` subprotocol, if there are params."""
+    if params is None:
+        return []
+    text = json.dumps(params, separators=(",", ":"), ensure_ascii=False)
+    return [f"rivet_conn_params.{quote(text, safe=_PARAM_SAFE)}"]

@@ -1,0 +1,107 @@
+"""What actor code sees: :class:`ActorContext`, :class:`ActionContext`, :class:`ConnContext`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from actorbind.protocol import Event
+
+if TYPE_CHECKING:
+    from .runtime import ActorRuntime
+
+__all__ = ["ActionContext", "ActorContext", "ConnContext"]
+
+# Delivers one event to one connection (a WebSocket's outbox; nothing for HTTP calls).
+EventSink = Callable[[Event], None]
+
+
+class ConnContext:
+    """One client connection: a WebSocket, or the short-lived connection of an HTTP call.
+
+    Attributes:
+        id: the connection id (a UUID, sent to the client in ``Init``).
+        params: the connection params the client sent (``None`` if none).
+        state: what ``create_conn_state`` returned (``None`` if the actor has no such hook).
+    """
+
+    __slots__ = ("_sink", "id", "params", "state", "subscriptions")
+
+    def __init__(self, conn_id: str, params: Any, sink: EventSink | None) -> None:
+        self.id = conn_id
+        self.params = params
+        self.state: Any = None
+        self.subscriptions: set[str] = set()
+        self._sink = sink
+
+    @property
+    def is_websocket(self) -> bool:
+        return self._sink is not None
+
+    def send(self, event: str, *args: Any) -> None:
+        """Send an event to this connection only (dropped for HTTP calls)."""
+        if self._sink is not None:
+            self._sink(Event(event, list(args)))
+
+    def _deliver(self, event: Event) -> None:
+        if self._sink is not None and event.name in self.subscriptions:
+            self._sink(event)
+
+    def __repr__(self) -> str:
+        kind = "ws" if self.is_websocket else "http"
+        return f"<ConnContext {kind} {self.id}>"
+
+
+class ActorContext:
+    """The actor as its hooks and queue handlers see it."""
+
+    __slots__ = ("_runtime",)
+
+    def __init__(self, runtime: ActorRuntime) -> None:
+        self._runtime = runtime
+
+    @property
+    def state(self) -> Any:
+        """The actor's state: mutate it in place or assign a new value; it is persisted."""
+        return self._runtime.instance.state
+
+    @state.setter
+    def state(self, value: Any) -> None:
+        self._runtime.instance.state = value
+
+    @property
+    def actor_id(self) -> str:
+        return self._runtime.record.actor_id
+
+    @property
+    def name(self) -> str:
+        return self._runtime.record.name
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return self._runtime.record.key
+
+    @property
+    def conns(self) -> Mapping[str, ConnContext]:
+        """The live connections by id (WebSockets, plus HTTP calls in progress)."""
+        return MappingProxyType(self._runtime.conns)
+
+    def broadcast(self, event: str, *args: Any) -> None:
+        """Send an event to every connection subscribed to ``event``."""
+        self._runtime.broadcast(Event(event, list(args)))
+
+
+class ActionContext(ActorContext):
+    """The actor as an action sees it, with the calling connection."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, runtime: ActorRuntime, conn: ConnContext) -> None:
+        super().__init__(runtime)
+        self._conn = conn
+
+    @property
+    def conn(self) -> ConnContext:
+        """The connection that made this call."""
+        return self._conn

@@ -1,0 +1,140 @@
+"""Server-side errors: what actors raise, and how every failure becomes a public error.
+
+RivetKit sends an error as ``{group, code, message, metadata?}``. Public errors keep their message
+and metadata; anything else is masked as ``rivetkit.internal_error`` "An internal error occurred"
+(the real exception is logged on the server only).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+__all__ = [
+    "INTERNAL_MESSAGE",
+    "RivetError",
+    "UserError",
+    "http_status",
+    "public_error",
+]
+
+log = logging.getLogger("actorbind.server")
+
+INTERNAL_MESSAGE: Final = "An internal error occurred"
+
+
+class UserError(Exception):
+    """An error an actor raises on purpose; it reaches the client as group ``user``.
+
+    Args:
+        message: shown to the client as is.
+        code: the error code (``user.<code>``), default ``user_error``.
+        metadata: any JSON-like value, sent to the client as is.
+    """
+
+    group: Final = "user"
+
+    def __init__(self, message: str, code: str = "user_error", metadata: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.metadata = metadata
+
+    def __repr__(self) -> str:
+        return f"UserError({self.message!r}, code={self.code!r})"
+
+
+class RivetError(Exception):
+    """A framework error with a fixed group/code (public unless ``public=False``)."""
+
+    def __init__(
+        self,
+        group: str,
+        code: str,
+        message: str,
+        metadata: Any = None,
+        *,
+        status: int | None = None,
+        public: bool = True,
+    ) -> None:
+        super().__init__(f"{group}.{code}: {message}")
+        self.group = group
+        self.code = code
+        self.message = message
+        self.metadata = metadata
+        self.status = http_status(group, code) if status is None else status
+        self.public = public
+
+    @property
+    def reason(self) -> str:
+        """The WebSocket close reason RivetKit uses: ``group.code``."""
+        return f"{self.group}.{self.code}"
+
+    # --- the errors RivetKit 2.3.19 sends (texts as captured) -------------------------
+
+    @classmethod
+    def internal(cls, group: str = "rivetkit") -> RivetError:
+        return cls(group, "internal_error", INTERNAL_MESSAGE, status=500)
+
+    @classmethod
+    def bad_request(cls) -> RivetError:
+        """A body or header the actor could not decode (400 ``core.internal_error``)."""
+        return cls("core", "internal_error", INTERNAL_MESSAGE, status=400)
+
+    @classmethod
+    def action_not_found(cls, name: str) -> RivetError:
+        return cls("actor", "action_not_found", f"Action `{name}` was not found.")
+
+    @classmethod
+    def action_timed_out(cls) -> RivetError:
+        return cls("actor", "action_timed_out", "Action timed out")
+
+    @classmethod
+    def incoming_too_long(cls) -> RivetError:
+        return cls("message", "incoming_too_long", "Incoming message too long")
+
+    @classmethod
+    def outgoing_too_long(cls) -> RivetError:
+        return cls("message", "outgoing_too_long", "Outgoing message too long")
+
+    @classmethod
+    def invalid_request(cls) -> RivetError:
+        return cls("actor", "invalid_request", "Invalid request")
+
+    @classmethod
+    def method_not_allowed(cls, method: str, path: str) -> RivetError:
+        return cls("actor", "method_not_allowed", f"Method {method} is not allowed for {path}")
+
+    @classmethod
+    def actor_not_found(cls) -> RivetError:
+        return cls("actor", "not_found", "The actor does not exist or was destroyed.", status=404)
+
+
+def http_status(group: str, code: str) -> int:
+    """RivetKit's ``framework_error_status``: ``user.*`` is 500 like everything unlisted."""
+    if (group, code) == ("auth", "forbidden"):
+        return 403
+    if (group, code) in (("actor", "action_not_found"), ("actor", "not_found")):
+        return 404
+    if (group, code) == ("actor", "method_not_allowed"):
+        return 405
+    if (group, code) == ("actor", "action_timed_out"):
+        return 408
+    if (group, code) == ("actor", "invalid_request"):
+        return 400
+    if group == "message" and code in ("incoming_too_long", "outgoing_too_long"):
+        return 400
+    if group == "queue":
+        return 400
+    return 500
+
+
+def public_error(exc: BaseException, *, where: str = "action") -> RivetError:
+    """The error to send for ``exc``; unknown exceptions are logged and masked."""
+    if isinstance(exc, RivetError):
+        return exc
+    if isinstance(exc, UserError):
+        return RivetError("user", exc.code, exc.message, exc.metadata)
+    # Log the type and traceback only: the message may hold params or tokens.
+    log.error("%s failed with %s", where, type(exc).__name__, exc_info=exc)
+    return RivetError.internal()
