@@ -224,17 +224,23 @@ class ActorConn:
         self._ready = self._loop.create_future()
         self._ready.add_done_callback(_consume)
         self._wakeup = asyncio.Event()
+        # Status is "connecting" as soon as connect() returns, like upstream.
+        self._proto.attempt_started()
+        self._pump()
         self._task = self._loop.create_task(self._run(), name=f"actorbind-conn-{self._handle.name}")
 
     async def _run(self) -> None:
         delay = 0.0
+        first = True
         while not self.disposed:
             if delay > 0:
                 await asyncio.sleep(delay)
                 if self.disposed:
                     return
-            self._proto.attempt_started()
-            self._pump()
+            if not first:
+                self._proto.attempt_started()
+                self._pump()
+            first = False
             ws = await self._open()
             if ws is not None:
                 await self._read(ws)

@@ -42,7 +42,9 @@ class Action(Generic[P, R]):
     def __get__(self, instance: None, owner: type[Any] | None = None) -> Action[P, R]: ...
 
     @overload
-    def __get__(self, instance: object, owner: type[Any] | None = None) -> Callable[P, Awaitable[R]]: ...
+    def __get__(
+        self, instance: object, owner: type[Any] | None = None
+    ) -> Callable[P, Awaitable[R]]: ...
 
     def __get__(
         self, instance: object | None, owner: type[Any] | None = None
@@ -64,7 +66,7 @@ class Action(Generic[P, R]):
 
 
 @overload
-def action(  # type: ignore[overload-overlap]
+def action(
     fn: Callable[Concatenate[Any, ActionContext, P], Awaitable[R]],
 ) -> Action[P, R]: ...
 
@@ -120,8 +122,8 @@ class Actor:
     action_timeout: float = 60.0
 
     # Filled in per subclass by __init_subclass__.
-    __actions__: dict[str, Action[Any, Any]] = {}  # noqa: RUF012
-    __queues__: dict[str, Callable[..., Any]] = {}  # noqa: RUF012
+    __actions__: dict[str, Action[Any, Any]] = {}
+    __queues__: dict[str, Callable[..., Any]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from actorbind.protocol import Event
+
+from .wire import server_codec
 
 if TYPE_CHECKING:
     from .runtime import ActorRuntime
 
-__all__ = ["ActionContext", "ActorContext", "ConnContext"]
+__all__ = ["ActionContext", "ActorContext", "ConnContext", "Outbox"]
 
-# Delivers one event to one connection (a WebSocket's outbox; nothing for HTTP calls).
-EventSink = Callable[[Event], None]
+
+class Outbox(Protocol):
+    """Where a WebSocket connection's outgoing messages go, already encoded, in order."""
+
+    @property
+    def encoding(self) -> str: ...
+
+    def send_encoded(self, data: bytes | str) -> None: ...
 
 
 class ConnContext:
@@ -26,27 +34,29 @@ class ConnContext:
         state: what ``create_conn_state`` returned (``None`` if the actor has no such hook).
     """
 
-    __slots__ = ("_sink", "id", "params", "state", "subscriptions")
+    __slots__ = ("id", "outbox", "params", "state", "subscriptions")
 
-    def __init__(self, conn_id: str, params: Any, sink: EventSink | None) -> None:
+    def __init__(self, conn_id: str, params: Any, outbox: Outbox | None) -> None:
         self.id = conn_id
         self.params = params
         self.state: Any = None
         self.subscriptions: set[str] = set()
-        self._sink = sink
+        self.outbox = outbox
 
     @property
     def is_websocket(self) -> bool:
-        return self._sink is not None
+        return self.outbox is not None
 
     def send(self, event: str, *args: Any) -> None:
-        """Send an event to this connection only (dropped for HTTP calls)."""
-        if self._sink is not None:
-            self._sink(Event(event, list(args)))
+        """Send an event to this connection only (dropped for HTTP calls).
 
-    def _deliver(self, event: Event) -> None:
-        if self._sink is not None and event.name in self.subscriptions:
-            self._sink(event)
+        Raises:
+            TypeError, ValueError: an argument cannot travel (see the compat value layer).
+        """
+        if self.outbox is not None:
+            codec = server_codec(self.outbox.encoding)
+            assert codec is not None
+            self.outbox.send_encoded(codec.encode_to_client(Event(event, list(args))))
 
     def __repr__(self) -> str:
         kind = "ws" if self.is_websocket else "http"

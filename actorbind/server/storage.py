@@ -43,8 +43,7 @@ CREATE TABLE IF NOT EXISTS queue_messages (
 """
 
 _COLUMNS = (
-    "actor_id, namespace, name, key, runner, crash_policy, datacenter, input, create_ts, "
-    "destroy_ts"
+    "actor_id, namespace, name, key, runner, crash_policy, datacenter, input, create_ts, destroy_ts"
 )
 
 
@@ -161,7 +160,9 @@ class Storage:
     # --- state -------------------------------------------------------------------------
 
     def load_state(self, actor_id: str) -> bytes | None:
-        row = self._db.execute("SELECT state FROM actors WHERE actor_id = ?", (actor_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT state FROM actors WHERE actor_id = ?", (actor_id,)
+        ).fetchone()
         return None if row is None or row[0] is None else bytes(row[0])
 
     def save_state(self, actor_id: str, state: bytes, *, done_message: int | None = None) -> None:

@@ -54,6 +54,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 import httpx
 
@@ -161,6 +162,15 @@ def _tail(path: Path, lines: int) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def _remove_stale_run_dirs(runs: Path, max_age: float = 86400.0) -> None:
+    """Delete run folders left by processes that died without stop() (older than a day)."""
+    now = time.time()
+    for child in runs.iterdir():
+        with contextlib.suppress(OSError):
+            if now - child.stat().st_mtime > max_age:
+                shutil.rmtree(child, ignore_errors=True)
+
+
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
@@ -237,7 +247,7 @@ class RivetKitServer:
         self.startup_seconds: float | None = None
         self._run_dir: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
-        self._log_file: object | None = None
+        self._log_file: IO[bytes] | None = None
 
     # -- context manager -------------------------------------------------------------------
     def __enter__(self) -> RivetKitServer:
@@ -264,6 +274,7 @@ class RivetKitServer:
         self.log_path = self.storage_dir / "node.log"
         runs = install / "runs"
         runs.mkdir(exist_ok=True)
+        _remove_stale_run_dirs(runs)
         self._run_dir = runs / uuid.uuid4().hex[:12]
         self._run_dir.mkdir()
         for name in _RUN_FILES:
@@ -283,7 +294,7 @@ class RivetKitServer:
         with _LIVE_LOCK:
             _LIVE.add(self)
         started = time.monotonic()
-        log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        log = open(self.log_path, "wb")  # closed in stop()
         self._log_file = log
         try:
             self._proc = subprocess.Popen(
@@ -308,7 +319,9 @@ class RivetKitServer:
 
     def _fail(self, why: str) -> RivetKitError:
         tail = _tail(self.log_path, 60) if self.log_path else "(no log)"
-        return RivetKitError(f"RivetKit server on {self.endpoint}: {why}\n--- node output ---\n{tail}")
+        return RivetKitError(
+            f"RivetKit server on {self.endpoint}: {why}\n--- node output ---\n{tail}"
+        )
 
     def _wait_ready(self, started: float) -> None:
         assert self._proc is not None and self.log_path is not None
@@ -366,16 +379,14 @@ class RivetKitServer:
         Safe to call more than once.
         """
         proc, self._proc = self._proc, None
-        if proc is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGTERM)
         if self.engine_pid is None:
             self.engine_pid = self._read_engine_pid()
         engine_pid = self.engine_pid
-        if engine_pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(engine_pid, signal.SIGTERM)
+        # Node first, engine second: node's drain takes ~40 ms while the engine is up, but
+        # waits ~3 s (server.mjs' hard-exit timer) when the engine is already gone.
         if proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -385,7 +396,11 @@ class RivetKitServer:
             # Anything else left in node's group (it should be empty).
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
+        if engine_pid is None:  # node may have written runtime.json late
+            self.engine_pid = engine_pid = self._read_engine_pid()
         if engine_pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(engine_pid, signal.SIGTERM)
             deadline = time.monotonic() + 5
             while _pid_alive(engine_pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -404,11 +419,14 @@ class RivetKitServer:
         self._log_file = None
         if log is not None:
             with contextlib.suppress(Exception):
-                log.close()  # type: ignore[attr-defined]
+                log.close()
         if self._run_dir is not None:
             shutil.rmtree(self._run_dir, ignore_errors=True)
             self._run_dir = None
-        if self.storage_dir is not None and os.environ.get("ACTORBIND_KEEP_RIVETKIT_STORAGE") != "1":
+        if (
+            self.storage_dir is not None
+            and os.environ.get("ACTORBIND_KEEP_RIVETKIT_STORAGE") != "1"
+        ):
             shutil.rmtree(self.storage_dir, ignore_errors=True)
         with _LIVE_LOCK:
             _LIVE.discard(self)

@@ -1,0 +1,66 @@
+"""The ASGI application: management API at the root, actors under ``/gateway/``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
+
+from .registry import Registry
+from .routes_api import api_routes
+from .routes_http import gateway_http
+from .routes_ws import gateway_websocket
+from .runtime import ActorHost, Limits
+from .storage import Storage
+
+__all__ = ["create_app"]
+
+
+class _Gateway:
+    def __init__(self, host: ActorHost) -> None:
+        self.host = host
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await gateway_http(self.host, scope, receive, send)
+        elif scope["type"] == "websocket":
+            await gateway_websocket(self.host, scope, receive, send)
+
+
+def create_app(
+    registry: Registry,
+    *,
+    data: str | Path | None = None,
+    max_incoming: int = 65_536,
+    max_outgoing: int = 1_048_576,
+) -> Starlette:
+    """The server as an ASGI app (run it with any ASGI server, or use :func:`serve`).
+
+    Args:
+        registry: the actors to host.
+        data: the SQLite file for durable state; ``None`` or ``":memory:"`` keeps it in memory.
+        max_incoming: largest HTTP body / WebSocket message accepted, in bytes.
+        max_outgoing: largest response / message sent, in bytes.
+    """
+    if not isinstance(registry, Registry):
+        raise TypeError(f"create_app takes a Registry, got {type(registry).__name__}")
+    storage = Storage(":memory:" if data is None else data)
+    host = ActorHost(registry, storage, Limits(max_incoming, max_outgoing))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await host.shutdown()
+            storage.close()
+
+    app = Starlette(
+        routes=[*api_routes(), Mount("/gateway", app=_Gateway(host))], lifespan=lifespan
+    )
+    app.state.host = host
+    return app

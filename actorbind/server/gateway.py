@@ -1,0 +1,161 @@
+"""The gateway: ``/gateway/{actorId}[@token]/...`` and ``/gateway/{name}/...?rvt-*``.
+
+Parses the target the way the Rivet Engine's guard does (``rvt-*`` params, ``deny_unknown_fields``),
+then finds, creates or wakes the actor. Gateway-level errors are :class:`RivetError`; they
+go out as JSON with an ``x-rivet-error`` header.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import parse_qsl, unquote, urlencode
+
+import cbor2
+
+from actorbind.protocol import ActorKey
+
+from .errors import RivetError
+from .runtime import ActorHost, ActorRuntime
+
+__all__ = ["GatewayTarget", "parse_gateway", "resolve"]
+
+_PREFIX: Final = "/gateway/"
+_FIELDS: Final = (
+    "namespace",
+    "method",
+    "runner",
+    "pool",
+    "key",
+    "input",
+    "region",
+    "crash-policy",
+    "token",
+    "skip-ready-wait",
+)
+_CREATE_ONLY: Final = ("runner", "pool", "input", "region", "crash-policy")
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayTarget:
+    """Where a gateway request goes, and the path/query the actor sees."""
+
+    path: str
+    query: str
+    actor_id: str | None = None
+    name: str | None = None
+    method: str | None = None
+    namespace: str = "default"
+    key: ActorKey = ()
+    input: bytes | None = None
+    runner: str = "default"
+    region: str | None = None
+    crash_policy: str = "sleep"
+
+
+def _invalid(detail: str) -> RivetError:
+    return RivetError(
+        "guard",
+        "query_invalid_params",
+        f"invalid query gateway params: {detail}",
+        {"detail": detail},
+        status=400,
+    )
+
+
+def parse_gateway(raw_path: str, query_string: str) -> GatewayTarget:
+    """Parse a gateway path (still percent-encoded) and its query string.
+
+    Raises:
+        RivetError: ``guard.query_invalid_params`` (400) for a bad query URL.
+    """
+    rest = raw_path[len(_PREFIX) :] if raw_path.startswith(_PREFIX) else ""
+    segment, slash, tail = rest.partition("/")
+    path = "/" + tail if slash else "/"
+    if not segment:
+        raise RivetError("guard", "no_route", "No route found", status=404)
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    rvt = [(k, v) for k, v in pairs if k.startswith("rvt-")]
+    if not rvt:
+        actor_id = unquote(segment.partition("@")[0])
+        return GatewayTarget(path=path, query=query_string, actor_id=actor_id)
+
+    params: dict[str, str] = {}
+    for k, v in rvt:
+        field = k[len("rvt-") :]
+        if field not in _FIELDS:
+            expected = ", ".join(f"`{f}`" for f in _FIELDS)
+            raise _invalid(f"unknown field `{field}`, expected one of {expected}")
+        if field in params:
+            raise _invalid(f"duplicate field `{field}`")
+        params[field] = v
+    for required in ("namespace", "method"):
+        if required not in params:
+            raise _invalid(f"missing field `{required}`")
+    method = params["method"]
+    if method not in ("get", "getOrCreate"):
+        raise _invalid(f"unknown variant `{method}`, expected `get` or `getOrCreate`")
+    if method == "get":
+        for field in _CREATE_ONLY:
+            if field in params:
+                raise _invalid(f"`{field}` is not allowed with method `get`")
+    elif "runner" not in params and "pool" not in params:
+        raise _invalid("missing field `runner`")
+    raw_key = params.get("key")
+    key: ActorKey = tuple(raw_key.split(",")) if raw_key else ()
+    input_: bytes | None = None
+    if "input" in params:
+        try:
+            text = params["input"]
+            input_ = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            cbor2.loads(input_)
+        except (binascii.Error, ValueError, cbor2.CBORDecodeError):
+            raise _invalid("`input` is not base64url-encoded CBOR") from None
+    query = urlencode([(k, v) for k, v in pairs if not k.startswith("rvt-")])
+    return GatewayTarget(
+        path=path,
+        query=query,
+        name=unquote(segment),
+        method=method,
+        namespace=params["namespace"],
+        key=key,
+        input=input_,
+        runner=params.get("runner") or params.get("pool") or "default",
+        region=params.get("region"),
+        crash_policy=params.get("crash-policy", "sleep"),
+    )
+
+
+async def resolve(host: ActorHost, target: GatewayTarget) -> ActorRuntime:
+    """Find (or create) and wake the target actor.
+
+    Raises:
+        RivetError: ``actor.not_found`` (404), ``core.internal_error`` (500, an id that never
+            existed), ``guard.actor_wake_retries_exceeded`` (503, a name nobody serves).
+    """
+    if target.actor_id is not None:
+        record = host.storage.by_id(target.actor_id)
+        if record is None:
+            raise RivetError.internal("core")
+        if record.destroy_ts is not None:
+            raise RivetError.actor_not_found()
+    else:
+        assert target.name is not None
+        if target.method == "get":
+            found = host.storage.by_key(target.namespace, target.name, target.key)
+            if found is None:
+                raise RivetError.actor_not_found()
+            record = found
+        else:
+            record, _ = host.get_or_create(
+                target.namespace,
+                target.name,
+                target.key,
+                input=target.input,
+                runner=target.runner,
+                crash_policy=target.crash_policy,
+                datacenter=target.region,
+            )
+    return await host.wake(record)

@@ -1,0 +1,180 @@
+"""The management API, as the Rivet Engine answers it: ``/metadata``, ``/health``, ``/actors``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+import cbor2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from actorbind.protocol import ActorKey, deserialize_key
+
+from .errors import RivetError
+from .responses import json_response
+from .runtime import ActorHost
+from .storage import ActorRecord
+
+__all__ = ["ENGINE_VERSION", "api_routes"]
+
+ENGINE_VERSION = "2.3.19"
+
+
+def _host(request: Request) -> ActorHost:
+    host: ActorHost = request.app.state.host
+    return host
+
+
+def _namespace(request: Request) -> str:
+    return request.query_params.get("namespace") or "default"
+
+
+def _error(err: RivetError) -> Response:
+    body: dict[str, Any] = {"group": err.group, "code": err.code, "message": err.message}
+    if err.metadata is not None:
+        body["metadata"] = err.metadata
+    return json_response(body, err.status)
+
+
+def _bad_request(message: str) -> Response:
+    return _error(RivetError("api", "bad_request", message, status=400))
+
+
+def actor_json(host: ActorHost, record: ActorRecord) -> dict[str, Any]:
+    started = None if record.destroy_ts is not None else host.start_ts(record.actor_id)
+    return {
+        "actor_id": record.actor_id,
+        "name": record.name,
+        "key": record.serialized_key,
+        "namespace_id": record.namespace,
+        "datacenter": record.datacenter,
+        "runner_name_selector": record.runner,
+        "crash_policy": record.crash_policy,
+        "create_ts": record.create_ts,
+        "start_ts": started,
+        "pending_allocation_ts": None,
+        "connectable_ts": started,
+        "sleep_ts": None,
+        "reschedule_ts": None,
+        "destroy_ts": record.destroy_ts,
+    }
+
+
+async def metadata(request: Request) -> Response:
+    from actorbind.server import __version__
+
+    return json_response(
+        {
+            "runtime": "engine",
+            "version": ENGINE_VERSION,
+            "server": "actorbind",
+            "server_version": __version__,
+            "actor_names": _host(request).registry.names,
+        }
+    )
+
+
+async def health(request: Request) -> Response:
+    return json_response({"runtime": "engine", "status": "ok", "version": ENGINE_VERSION})
+
+
+async def list_actors(request: Request) -> Response:
+    host = _host(request)
+    q = request.query_params
+    namespace = _namespace(request)
+    records: list[ActorRecord] = []
+    if q.get("actor_ids"):
+        for actor_id in q["actor_ids"].split(","):
+            found = host.storage.by_id(actor_id.strip())
+            if found is not None and found.namespace == namespace:
+                records.append(found)
+    elif q.get("name"):
+        if "key" in q:
+            try:
+                key = deserialize_key(q["key"])
+            except ValueError:
+                return _bad_request("invalid key")
+            hit = host.storage.by_key(namespace, q["name"], key)
+            records = [] if hit is None else [hit]
+        else:
+            records = host.storage.by_name(namespace, q["name"])
+    else:
+        return _bad_request("either `actor_ids` or `name` is required")
+    return json_response(
+        {"actors": [actor_json(host, r) for r in records], "pagination": {"cursor": None}}
+    )
+
+
+async def _create_options(request: Request) -> tuple[str, ActorKey, dict[str, Any]] | Response:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return _bad_request("the body is not JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
+        return _bad_request("`name` is required")
+    raw_key = body.get("key")
+    if raw_key is not None and not isinstance(raw_key, str):
+        return _bad_request("`key` must be a string")
+    key = deserialize_key(raw_key) if raw_key else ()
+    options: dict[str, Any] = {}
+    raw_input = body.get("input")
+    if raw_input is not None:
+        try:
+            decoded = base64.b64decode(raw_input, validate=True)
+            cbor2.loads(decoded)
+        except (binascii.Error, ValueError, TypeError, cbor2.CBORDecodeError):
+            return _bad_request("`input` is not base64-encoded CBOR")
+        options["input"] = decoded
+    for field, option in (
+        ("runner_name_selector", "runner"),
+        ("crash_policy", "crash_policy"),
+        ("datacenter", "datacenter"),
+    ):
+        value = body.get(field)
+        if isinstance(value, str):
+            options[option] = value
+    return body["name"], key, options
+
+
+async def get_or_create(request: Request) -> Response:
+    parsed = await _create_options(request)
+    if isinstance(parsed, Response):
+        return parsed
+    name, key, options = parsed
+    host = _host(request)
+    record, created = host.get_or_create(_namespace(request), name, key, **options)
+    return json_response({"actor": actor_json(host, record), "created": created})
+
+
+async def create(request: Request) -> Response:
+    parsed = await _create_options(request)
+    if isinstance(parsed, Response):
+        return parsed
+    name, key, options = parsed
+    host = _host(request)
+    try:
+        record = host.create(_namespace(request), name, key, **options)
+    except RivetError as err:
+        return _error(err)
+    return json_response({"actor": actor_json(host, record)})
+
+
+async def destroy(request: Request) -> Response:
+    if not _host(request).destroy(request.path_params["actor_id"]):
+        return _error(RivetError.actor_not_found())
+    return json_response({})
+
+
+def api_routes() -> list[Route]:
+    return [
+        Route("/metadata", metadata, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/actors", list_actors, methods=["GET"]),
+        Route("/actors", get_or_create, methods=["PUT"]),
+        Route("/actors", create, methods=["POST"]),
+        Route("/actors/{actor_id}", destroy, methods=["DELETE"]),
+    ]

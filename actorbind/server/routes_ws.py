@@ -1,0 +1,287 @@
+"""Gateway WebSockets: the protocol socket ``/connect`` and raw ``/websocket/...``.
+
+Like RivetKit, the handshake always succeeds with subprotocol ``rivet``; every failure is
+reported after it, as a close code and a ``group.code`` reason (and, when ``on_before_connect``
+rejects, an ``Error{actionId: null}`` frame first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from actorbind.protocol import (
+    ActionRequest,
+    ActionResponse,
+    Codec,
+    Error,
+    Init,
+    SubscriptionRequest,
+)
+from actorbind.protocol.errors import MalformedMessage
+
+from .context import ActionContext, ConnContext
+from .errors import RivetError, public_error
+from .gateway import parse_gateway, resolve
+from .responses import ray_id
+from .routes_http import actor_scope, raw_path_of, strip_prefix
+from .runtime import ActorHost, ActorRuntime, call_user
+from .wire import server_codec
+
+__all__ = ["gateway_websocket"]
+
+log = logging.getLogger("actorbind.server")
+
+_SUBPROTOCOL = "rivet"
+
+
+@dataclass(frozen=True, slots=True)
+class _Close:
+    code: int
+    reason: str
+
+
+class WsOutbox:
+    """A connection's ordered outgoing queue, drained by one writer task."""
+
+    def __init__(self, ws: WebSocket, encoding: str, codec: Codec, max_outgoing: int) -> None:
+        self.ws = ws
+        self._encoding = encoding
+        self.codec = codec
+        self.max_outgoing = max_outgoing
+        self.closed = False
+        self._queue: asyncio.Queue[bytes | str | _Close] = asyncio.Queue()
+
+    @property
+    def encoding(self) -> str:
+        return self._encoding
+
+    def send_encoded(self, data: bytes | str) -> None:
+        """Queue an encoded event; one over the limit closes the socket, as RivetKit does."""
+        if self.closed:
+            return
+        if _size(data) > self.max_outgoing:
+            self.close(1011, "message.outgoing_too_long")
+            return
+        self._queue.put_nowait(data)
+
+    def send_message(self, data: bytes | str) -> None:
+        if not self.closed:
+            self._queue.put_nowait(data)
+
+    def close(self, code: int, reason: str) -> None:
+        if not self.closed:
+            self.closed = True
+            self._queue.put_nowait(_Close(code, reason))
+
+    async def run(self) -> None:
+        try:
+            while True:
+                item = await self._queue.get()
+                if isinstance(item, _Close):
+                    await self.ws.close(item.code, item.reason)
+                    return
+                if isinstance(item, str):
+                    await self.ws.send_text(item)
+                else:
+                    await self.ws.send_bytes(item)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self.closed = True
+
+
+def _size(data: bytes | str) -> int:
+    return len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+
+
+def _parse_subprotocols(scope: Scope) -> tuple[str, Any, bool]:
+    """``(encoding, params, params_ok)`` from the offered subprotocols."""
+    encoding = "json"
+    params: Any = None
+    ok = True
+    for proto in scope.get("subprotocols", []):
+        if proto.startswith("rivet_encoding."):
+            encoding = proto[len("rivet_encoding.") :]
+        elif proto.startswith("rivet_conn_params."):
+            try:
+                params = json.loads(unquote(proto[len("rivet_conn_params.") :]))
+            except ValueError:
+                ok = False
+    return encoding, params, ok
+
+
+async def gateway_websocket(host: ActorHost, scope: Scope, receive: Receive, send: Send) -> None:
+    ws = WebSocket(scope, receive, send)
+    await ws.accept(subprotocol=_SUBPROTOCOL)
+    try:
+        target = parse_gateway(raw_path_of(scope), scope.get("query_string", b"").decode("latin-1"))
+        runtime = await resolve(host, target)
+    except RivetError as err:
+        await _close(ws, 1011, f"{err.reason}#{ray_id()}")
+        return
+    path = target.path
+    if path == "/connect":
+        await _protocol_socket(host, runtime, ws)
+        return
+    raw = strip_prefix(path, "/websocket")
+    if raw is None:
+        await _close(ws, 1011, "actor.invalid_request")
+        return
+    await _raw_socket(runtime, ws, actor_scope(scope, raw, target.query))
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    if ws.application_state != WebSocketState.DISCONNECTED:
+        try:
+            await ws.close(code, reason[:123])
+        except (RuntimeError, OSError):
+            pass
+
+
+async def _protocol_socket(host: ActorHost, runtime: ActorRuntime, ws: WebSocket) -> None:
+    encoding, params, params_ok = _parse_subprotocols(ws.scope)
+    codec = server_codec(encoding)
+    if codec is None:
+        await _close(ws, 1003, "actor.unsupported_websocket_encoding")
+        return
+    if not params_ok:
+        await _close(ws, 1011, "actor.invalid_request")
+        return
+    outbox = WsOutbox(ws, encoding, codec, host.limits.max_outgoing)
+    writer = asyncio.get_running_loop().create_task(outbox.run())
+
+    def registered(conn: ConnContext) -> None:
+        outbox.send_message(codec.encode_to_client(Init(runtime.record.actor_id, conn.id)))
+
+    try:
+        conn = await runtime.locked(
+            lambda: runtime.open_conn(params, outbox, on_registered=registered, closer=outbox.close)
+        )
+    except RivetError as err:
+        outbox.send_message(
+            codec.encode_to_client(Error(err.group, err.code, err.message, err.metadata, None))
+        )
+        outbox.close(1011, err.reason)
+        await writer
+        return
+    actions: set[asyncio.Task[None]] = set()
+    try:
+        await _read_loop(host, runtime, ws, codec, conn, outbox, actions)
+    finally:
+        await _finish(runtime, conn, outbox, writer)
+
+
+async def _finish(
+    runtime: ActorRuntime, conn: ConnContext, outbox: WsOutbox, writer: asyncio.Task[None]
+) -> None:
+    try:
+        await runtime.locked(lambda: runtime.close_conn(conn))
+    except RivetError:
+        pass
+    finally:
+        if not writer.done():
+            if outbox.closed:
+                await writer
+            else:
+                writer.cancel()
+                try:
+                    await writer
+                except asyncio.CancelledError:
+                    pass
+
+
+async def _read_loop(
+    host: ActorHost,
+    runtime: ActorRuntime,
+    ws: WebSocket,
+    codec: Codec,
+    conn: ConnContext,
+    outbox: WsOutbox,
+    actions: set[asyncio.Task[None]],
+) -> None:
+    limit = host.limits.max_incoming
+    while not outbox.closed:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        data: bytes | str | None = message.get("bytes")
+        if data is None:
+            data = message.get("text")
+        if data is None:
+            continue
+        if _size(data) > limit:
+            outbox.close(1011, "message.incoming_too_long")
+            return
+        try:
+            msg = codec.decode_to_server(data)
+        except MalformedMessage:
+            outbox.close(1011, "actor.invalid_request")
+            return
+        if isinstance(msg, SubscriptionRequest):
+            if msg.subscribe:
+                conn.subscriptions.add(msg.event_name)
+            else:
+                conn.subscriptions.discard(msg.event_name)
+        elif isinstance(msg, ActionRequest):
+            task = host.spawn(_action(runtime, codec, conn, outbox, msg))
+            actions.add(task)
+            task.add_done_callback(actions.discard)
+
+
+async def _action(
+    runtime: ActorRuntime, codec: Codec, conn: ConnContext, outbox: WsOutbox, req: ActionRequest
+) -> None:
+    try:
+        output = await runtime.invoke(conn, req.name, req.args)
+        try:
+            data = codec.encode_to_client(ActionResponse(req.id, output))
+        except (TypeError, ValueError) as exc:
+            raise public_error(exc, where=f"encoding the output of action {req.name!r}") from None
+    except RivetError as err:
+        outbox.send_message(
+            codec.encode_to_client(
+                Error(err.group, err.code, err.message, err.metadata, req.id, runtime.specifier)
+            )
+        )
+        return
+    if _size(data) > outbox.max_outgoing:
+        too_long = RivetError.outgoing_too_long()
+        data = codec.encode_to_client(
+            Error(too_long.group, too_long.code, too_long.message, None, req.id)
+        )
+    outbox.send_message(data)
+
+
+async def _raw_socket(runtime: ActorRuntime, ws: WebSocket, scope: Scope) -> None:
+    handler = getattr(runtime.instance, "on_websocket", None)
+    if handler is None:
+        await _close(ws, 1011, "handler.websocket_not_defined")
+        return
+    _, params, _ = _parse_subprotocols(ws.scope)
+    try:
+        conn = await runtime.locked(lambda: runtime.open_conn(params, None))
+    except RivetError as err:
+        await _close(ws, 1011, err.reason)
+        return
+    inner = WebSocket(scope, ws.receive, ws.send)
+    inner.client_state = ws.client_state
+    inner.application_state = ws.application_state
+    try:
+        await call_user(handler, ActionContext(runtime, conn), inner)
+    except WebSocketDisconnect:
+        pass
+    except Exception as exc:
+        public_error(exc, where=f"on_websocket of actor {runtime.record.name}")
+        await _close(inner, 1011, "rivetkit.internal_error")
+    finally:
+        try:
+            await runtime.locked(lambda: runtime.close_conn(conn))
+        except RivetError:
+            pass
+        await _close(inner, 1000, "")

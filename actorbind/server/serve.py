@@ -1,0 +1,133 @@
+"""Running the server in-process: :func:`serve` (async) and :func:`run_in_thread` (sync)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from collections.abc import AsyncIterator, Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from .app import create_app
+from .registry import Registry
+
+__all__ = ["run_in_thread", "serve"]
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, minus its signal handling: the embedding program owns its signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    registry: Registry,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data: str | Path | None = None,
+    *,
+    max_incoming: int = 65_536,
+    max_outgoing: int = 1_048_576,
+    log_level: str = "warning",
+) -> AsyncIterator[str]:
+    """``async with serve(registry) as endpoint:`` runs the server on this event loop.
+
+    ``endpoint`` is ``http://host:port`` with the real port (``port=0`` picks a free one).
+    Leaving the block shuts the server down; open WebSockets are closed.
+    """
+    app = create_app(registry, data=data, max_incoming=max_incoming, max_outgoing=max_outgoing)
+    sock = _bind(host, port)
+    config = uvicorn.Config(
+        app,
+        ws="websockets-sansio",
+        lifespan="on",
+        log_level=log_level,
+        access_log=False,
+        ws_max_size=max(16 * 1024 * 1024, 2 * max_incoming),
+        ws_ping_interval=None,  # like RivetKit: the server sends no pings (it answers them)
+        ws_per_message_deflate=False,
+        timeout_graceful_shutdown=5,
+    )
+    server = _Server(config)
+    task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the actorbind server stopped while starting")
+            await asyncio.sleep(0.005)
+        bound_host, bound_port = sock.getsockname()[:2]
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        yield f"http://{shown}:{bound_port}"
+    finally:
+        server.should_exit = True
+        try:
+            await task
+        finally:
+            sock.close()
+
+
+@contextlib.contextmanager
+def run_in_thread(
+    registry: Registry,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data: str | Path | None = None,
+    **options: Any,
+) -> Iterator[str]:
+    """``with run_in_thread(registry) as endpoint:``: the server on its own thread and loop."""
+    ready = threading.Event()
+    box: dict[str, Any] = {}
+
+    async def main() -> None:
+        box["loop"] = asyncio.get_running_loop()
+        stop = box["stop"] = asyncio.Event()
+        try:
+            async with serve(registry, host, port, data, **options) as endpoint:
+                box["endpoint"] = endpoint
+                ready.set()
+                await stop.wait()
+        except BaseException as exc:
+            box["error"] = exc
+            ready.set()
+
+    thread = threading.Thread(
+        target=asyncio.run, args=(main(),), name="actorbind-server", daemon=True
+    )
+    thread.start()
+    ready.wait()
+    if "endpoint" not in box:
+        thread.join()
+        error = box.get("error")
+        raise error if isinstance(error, BaseException) else RuntimeError("server failed to start")
+    try:
+        yield str(box["endpoint"])
+    finally:
+        loop: asyncio.AbstractEventLoop = box["loop"]
+        stop_event: asyncio.Event = box["stop"]
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(stop_event.set)
+        thread.join()
+        error = box.get("error")
+        if isinstance(error, BaseException):
+            raise error

@@ -1,0 +1,46 @@
+"""Shared fixtures: the two servers every interop test runs against, and unique keys."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ENCODINGS = ("json", "cbor", "bare")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A session that never starts RivetKit must not pay for it; the fixtures below are lazy.
+    config.addinivalue_line("markers", "embedded: runs against the embedded Python server")
+
+
+@pytest.fixture(scope="session")
+def rivetkit_endpoint() -> Iterator[str]:
+    """A real RivetKit 2.3.19 server with its engine, for the whole session."""
+    if os.environ.get("ACTORBIND_SKIP_RIVETKIT") == "1":
+        pytest.skip("ACTORBIND_SKIP_RIVETKIT=1")
+    from tests.support.rivetkit_server import RivetKitServer
+
+    with RivetKitServer() as server:
+        yield server.endpoint
+
+
+@pytest.fixture(scope="session")
+def embedded_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The embedded actorbind server (own thread and loop) with the test actors."""
+    from actorbind.server import run_in_thread
+    from tests.support.actors import registry
+
+    data = tmp_path_factory.mktemp("embedded") / "actors.db"
+    with run_in_thread(registry, data=str(data)) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def uid() -> str:
+    """A key nobody else uses, so tests never share an actor."""
+    return uuid.uuid4().hex[:12]
