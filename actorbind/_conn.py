@@ -87,7 +87,7 @@ class ActorConn:
             raise AttributeError(name)
         return partial(self.action, name)
 
-    def typed(self, protocol: type[T]) -> T:
+    def typed(self, protocol: Callable[..., T]) -> T:
         """This connection, typed as ``protocol`` (a ``typing.Protocol`` of async actions)."""
         return cast(T, self)
 

@@ -115,7 +115,7 @@ class ActorHandle:
     def params(self) -> Any:
         return self._params
 
-    def typed(self, protocol: type[T]) -> T:
+    def typed(self, protocol: Callable[..., T]) -> T:
         """This handle, typed as ``protocol`` (a ``typing.Protocol`` of async actions)."""
         return cast(T, self)
 

@@ -463,6 +463,7 @@ class ConnectionProtocol:
         self._socket_open = False
         self._socket_error = None
         self._had_init = False
+        self._outbox.clear()  # unwritten frames belonged to the dead socket
         self._set_status(ConnStatus.DISCONNECTED)
         self._reject_in_flight(error)
         if not reported:

@@ -103,7 +103,9 @@ class RivetError(Exception):
 
     @classmethod
     def method_not_allowed(cls, method: str, path: str) -> RivetError:
-        return cls("actor", "method_not_allowed", f"Method {method} is not allowed for {path}")
+        return cls(
+            "actor", "method_not_allowed", "Method not allowed", {"method": method, "path": path}
+        )
 
     @classmethod
     def actor_not_found(cls) -> RivetError:

@@ -212,7 +212,8 @@ def _framework(path: str, request: Request, runtime: ActorRuntime) -> Response:
 
 def actor_scope(scope: Scope, path: str, query: str) -> Scope:
     inner = dict(scope)
-    inner["path"] = unquote_to_bytes(path).decode("utf-8", "replace")
+    # Like RivetKit, the actor sees the path with its escapes kept (``/a%2Fb``).
+    inner["path"] = path
     inner["raw_path"] = path.encode("latin-1", "replace")
     inner["query_string"] = query.encode("latin-1", "replace")
     inner["root_path"] = ""

@@ -267,9 +267,14 @@ class ActorRuntime:
     async def enqueue(
         self, name: str, body: Any, *, wait: bool, timeout_ms: int | None
     ) -> tuple[str, Any]:
-        """Persist a queue message; with ``wait``, the handler's reply (or ``timedOut``)."""
+        """Persist a queue message; with ``wait``, the handler's reply (or ``timedOut``).
+
+        As in RivetKit, a message to a queue the actor does not declare is dropped, and the
+        sender still gets ``completed``.
+        """
         if name not in self.cls.__queues__:
-            raise RivetError("queue", "not_found", f"Queue '{name}' is not defined")
+            # RivetKit answers "completed" at once and drops the message.
+            return "completed", None
         raw = encode_value(body)
         seq = self.host.storage.enqueue(self.record.actor_id, name, raw)
         fut: asyncio.Future[Any] | None = None

@@ -132,7 +132,12 @@ def test_cbor_accepts_any_uint_width_and_bignum_ids() -> None:
     assert CBOR.decode_to_client(cbor2.dumps(tree)) == ActionResponse(5, 1)
     # Swift sends tag-2 bignums
     bignum = cbor2.dumps(
-        {"body": {"tag": "ActionRequest", "val": {"id": cbor2.CBORTag(2, b"\x07"), "name": "a", "args": []}}}
+        {
+            "body": {
+                "tag": "ActionRequest",
+                "val": {"id": cbor2.CBORTag(2, b"\x07"), "name": "a", "args": []},
+            }
+        }
     )
     assert CBOR.decode_to_server(bignum) == ActionRequest(7, "a", [])
 
@@ -196,7 +201,10 @@ def test_wire_json_transcript() -> None:
 def test_json_ids_travel_as_bigint_and_plain_numbers_are_accepted() -> None:
     frame = JSON.encode_to_server(ActionRequest(0, "increment", [1]))
     assert json.loads(frame) == {
-        "body": {"tag": "ActionRequest", "val": {"id": ["$BigInt", "0"], "name": "increment", "args": [1]}}
+        "body": {
+            "tag": "ActionRequest",
+            "val": {"id": ["$BigInt", "0"], "name": "increment", "args": [1]},
+        }
     }
     plain = '{"body":{"tag":"ActionRequest","val":{"id":3,"name":"x","args":[]}}}'
     assert JSON.decode_to_server(plain) == ActionRequest(3, "x", [])

@@ -85,7 +85,15 @@ def test_str_and_repr() -> None:
     "err",
     [
         actor_error("actor", "not_found", "m"),
-        actor_error("user", "custom", "m", {"n": [1, 2]}, ActorSpecifier("a", 1, None), ray_id="r", status=500),
+        actor_error(
+            "user",
+            "custom",
+            "m",
+            {"n": [1, 2]},
+            ActorSpecifier("a", 1, None),
+            ray_id="r",
+            status=500,
+        ),
         actor_error("message", "incoming_too_long", "m", status=400),
         ActorError("user", "unauthorized", "direct construction"),
     ],

@@ -126,7 +126,14 @@ def load_http(enc: str) -> list[HttpBody]:
             kind = "response" if status == 200 else "error"
         out.append(
             HttpBody(
-                enc, r["seq"], kind, _body_bytes(body), bool(body.get("truncated")), ctype, status, r
+                enc,
+                r["seq"],
+                kind,
+                _body_bytes(body),
+                bool(body.get("truncated")),
+                ctype,
+                status,
+                r,
             )
         )
     return out
@@ -343,7 +350,9 @@ def test_server_frames_reencode(frame: Frame) -> None:
 def test_cbor_action_response_ids_are_eight_byte_uints() -> None:
     codec = codec_for("cbor")
     responses = [
-        f for f in WHOLE_FRAMES if f.enc == "cbor" and not f.to_server and "ActionResponse" in str(f.record.get("cbor"))
+        f
+        for f in WHOLE_FRAMES
+        if f.enc == "cbor" and not f.to_server and "ActionResponse" in str(f.record.get("cbor"))
     ]
     assert responses
     for frame in responses:
@@ -365,7 +374,9 @@ def _mask(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_mask(v) for v in value]
     if isinstance(value, str):
-        value = re.sub(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "UUID", value)
+        value = re.sub(
+            r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "UUID", value
+        )
         value = re.sub(r"\b[a-z0-9]{30}\b", "ACTORID", value)
         value = re.sub(r"(json|cbor|bare)-[a-z0-9]{8}", "ENC-RUN", value)
     return value
@@ -375,9 +386,7 @@ def test_all_encodings_carry_the_same_conversation() -> None:
     """The three runs executed the same script: decoded, they must tell the same story."""
     stories = {}
     for enc in ENCODINGS:
-        stories[enc] = [
-            (f.to_server, _mask(_decode(f))) for f in WHOLE_FRAMES if f.enc == enc
-        ]
+        stories[enc] = [(f.to_server, _mask(_decode(f))) for f in WHOLE_FRAMES if f.enc == enc]
     assert stories["json"] == stories["cbor"] == stories["bare"]
 
 

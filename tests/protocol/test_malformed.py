@@ -55,7 +55,10 @@ def test_malformed_message_is_a_value_error_and_client_error() -> None:
 # --- every valid BARE message, cut at every point -----------------------------------------
 
 SPEC = ActorSpecifier("actor-1", 3, "a/b")
-TO_SERVER = [ActionRequest(300, "increment", [5, "x", {"k": b"\x01"}]), SubscriptionRequest("ev", False)]
+TO_SERVER = [
+    ActionRequest(300, "increment", [5, "x", {"k": b"\x01"}]),
+    SubscriptionRequest("ev", False),
+]
 TO_CLIENT = [
     Init("actor-1", "conn-1"),
     Error("user", "code", "message", {"n": 42}, 7, SPEC),
@@ -72,9 +75,18 @@ def _bare_samples() -> list[tuple[str, bytes]]:
     samples += [
         ("decode_action_request", BARE.encode_action_request([1, "two"])),
         ("decode_action_response", BARE.encode_action_response({"a": 1})),
-        ("decode_http_error", BARE.encode_http_error(HttpResponseError("g", "c", "m", {"x": 1}, SPEC))),
-        ("decode_queue_send", BARE.encode_queue_send(HttpQueueSendRequest({"b": 1}, "q", True, 1000))),
-        ("decode_queue_response", BARE.encode_queue_response(HttpQueueSendResponse("completed", [1]))),
+        (
+            "decode_http_error",
+            BARE.encode_http_error(HttpResponseError("g", "c", "m", {"x": 1}, SPEC)),
+        ),
+        (
+            "decode_queue_send",
+            BARE.encode_queue_send(HttpQueueSendRequest({"b": 1}, "q", True, 1000)),
+        ),
+        (
+            "decode_queue_response",
+            BARE.encode_queue_response(HttpQueueSendResponse("completed", [1])),
+        ),
     ]
     return samples
 
@@ -82,12 +94,16 @@ def _bare_samples() -> list[tuple[str, bytes]]:
 BARE_SAMPLES = _bare_samples()
 
 
-@pytest.mark.parametrize(("decoder", "data"), BARE_SAMPLES, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("decoder", "data"), BARE_SAMPLES, ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_bare_round_trip_of_samples(decoder: str, data: bytes) -> None:
     getattr(BARE, decoder)(data)  # the uncut message is valid
 
 
-@pytest.mark.parametrize(("decoder", "data"), BARE_SAMPLES, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("decoder", "data"), BARE_SAMPLES, ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_bare_truncated_at_every_cut_point(decoder: str, data: bytes) -> None:
     decode = getattr(BARE, decoder)
     for cut in range(len(data)):
@@ -95,13 +111,17 @@ def test_bare_truncated_at_every_cut_point(decoder: str, data: bytes) -> None:
             decode(data[:cut])
 
 
-@pytest.mark.parametrize(("decoder", "data"), BARE_SAMPLES, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("decoder", "data"), BARE_SAMPLES, ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_bare_trailing_bytes(decoder: str, data: bytes) -> None:
     with pytest.raises(MalformedMessage, match="trailing"):
         getattr(BARE, decoder)(data + b"\x00")
 
 
-@pytest.mark.parametrize(("decoder", "data"), BARE_SAMPLES, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("decoder", "data"), BARE_SAMPLES, ids=lambda v: v if isinstance(v, str) else ""
+)
 @pytest.mark.parametrize("version", [b"\x00\x00", b"\x05\x00", b"\x00\x04", b"\xff\xff"])
 def test_bare_wrong_version(decoder: str, data: bytes, version: bytes) -> None:
     with pytest.raises(MalformedMessage, match="version"):
@@ -259,7 +279,8 @@ def _cbor_frame(body: Any) -> bytes:
         b"\x9f",
         b"\x5f\x41",
         b"\x7b" + b"\xff" * 8,  # string of 2**64-1 bytes
-        cbor2.dumps({"body": {"tag": "Init", "val": {"actorId": "a", "connectionId": "c"}}}) + b"\x00",
+        cbor2.dumps({"body": {"tag": "Init", "val": {"actorId": "a", "connectionId": "c"}}})
+        + b"\x00",
         cbor2.dumps([1, 2]),
         cbor2.dumps({"body": 1}),
         cbor2.dumps({"body": {"tag": 5, "val": {}}}),
@@ -274,7 +295,12 @@ def _cbor_frame(body: Any) -> bytes:
         cbor2.dumps({"body": {"tag": "Event", "val": {"args": []}}}),
         cbor2.dumps({"body": {"tag": "Error", "val": {"group": "g", "code": "c"}}}),
         cbor2.dumps(
-            {"body": {"tag": "Error", "val": {"group": "g", "code": "c", "message": "m", "actionId": "x"}}}
+            {
+                "body": {
+                    "tag": "Error",
+                    "val": {"group": "g", "code": "c", "message": "m", "actionId": "x"},
+                }
+            }
         ),
         cbor2.dumps(
             {
@@ -285,7 +311,12 @@ def _cbor_frame(body: Any) -> bytes:
             }
         ),
         cbor2.dumps(
-            {"body": {"tag": "Error", "val": {"group": "g", "code": "c", "message": "m", "actor": 5}}}
+            {
+                "body": {
+                    "tag": "Error",
+                    "val": {"group": "g", "code": "c", "message": "m", "actor": 5},
+                }
+            }
         ),
         b"\x61\xff",  # invalid UTF-8 text string
     ],
@@ -383,7 +414,9 @@ def test_json_malformed_to_client(text: str) -> None:
 
 def test_json_invalid_utf8_bytes() -> None:
     with pytest.raises(MalformedMessage):
-        JSON.decode_to_client(b'{"body":{"tag":"Init","val":{"actorId":"\xff","connectionId":"c"}}}')
+        JSON.decode_to_client(
+            b'{"body":{"tag":"Init","val":{"actorId":"\xff","connectionId":"c"}}}'
+        )
 
 
 @pytest.mark.parametrize(

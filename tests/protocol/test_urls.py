@@ -333,6 +333,8 @@ def test_to_websocket_url(url: str, ws: str) -> None:
 
 @needs_captures
 def test_websocket_upgrade_urls_match_capture() -> None:
-    url = to_websocket_url(gateway_url(EP, _goc(("probe-json-mwzj4dyu",)), "/connect", namespace="default"))
+    url = to_websocket_url(
+        gateway_url(EP, _goc(("probe-json-mwzj4dyu",)), "/connect", namespace="default")
+    )
     assert url.startswith("ws://127.0.0.1:6500/")
     assert url[len("ws://127.0.0.1:6500") :] in CAPTURED

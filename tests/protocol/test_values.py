@@ -55,7 +55,10 @@ ENCODINGS = ("json", "cbor", "bare")
         (["x", 1], ["x", 1]),
         ([1, "$x"], [1, "$x"]),
         (["$", 1], ["$$", 1]),
-        ({"a": [b"\x01", {"b": UNDEFINED}]}, {"a": [["$Uint8Array", "AQ=="], {"b": ["$Undefined", 0]}]}),
+        (
+            {"a": [b"\x01", {"b": UNDEFINED}]},
+            {"a": [["$Uint8Array", "AQ=="], {"b": ["$Undefined", 0]}]},
+        ),
         (OrderedDict(a=1), {"a": 1}),
     ],
 )
@@ -274,9 +277,10 @@ def test_round_trip_tree(value: Any) -> None:
 def test_round_trip_through_every_codec(enc: str, value: Any) -> None:
     codec = codec_for(enc)
     assert codec.decode_action_response(codec.encode_action_response(value)) == _python_equal(value)
-    assert codec.decode_action_request(codec.encode_action_request([value, value])) == [
-        _python_equal(value)
-    ] * 2
+    assert (
+        codec.decode_action_request(codec.encode_action_request([value, value]))
+        == [_python_equal(value)] * 2
+    )
     frame = codec.encode_to_client(ActionResponse(1, value))
     assert codec.decode_to_client(frame) == ActionResponse(1, _python_equal(value))
 

@@ -1,0 +1,207 @@
+"""The test actors of tests/ACTORS.md on the embedded Python server.
+
+This is the Python half of the contract; tests/rivetkit_app/registry.mjs is the JavaScript
+half. Keep both in step: a difference is a bug.
+
+Run it by hand with ``python -m actorbind.server tests.support.actors:registry --port 6420``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from actorbind.server import (
+    ActionContext,
+    Actor,
+    ActorContext,
+    Registry,
+    UserError,
+    action,
+    queue,
+)
+
+
+class Counter(Actor):
+    name = "counter"
+    state = {"count": 0}
+
+    @action
+    def increment(self, ctx: ActionContext, x: int) -> int:
+        ctx.state["count"] += x
+        ctx.broadcast("newCount", ctx.state["count"])
+        return int(ctx.state["count"])
+
+    @action
+    def getCount(self, ctx: ActionContext) -> int:
+        return int(ctx.state["count"])
+
+    @action
+    def setCount(self, ctx: ActionContext, x: int) -> int:
+        ctx.state["count"] = x
+        ctx.broadcast("newCount", x)
+        return x
+
+    @action
+    def echo(self, ctx: ActionContext, *args: Any) -> list[Any]:
+        return list(args)
+
+    @action
+    def getKey(self, ctx: ActionContext) -> list[str]:
+        return list(ctx.key)
+
+    @action
+    def multiEvent(self, ctx: ActionContext) -> bool:
+        ctx.broadcast("multi", 1, "two", {"three": 3})
+        return True
+
+    @action
+    def direct(self, ctx: ActionContext, x: Any) -> Any:
+        ctx.conn.send("direct", x)
+        return x
+
+    @action
+    def flood(self, ctx: ActionContext, n: int) -> int:
+        for i in range(n):
+            ctx.broadcast("tick", i)
+        return n
+
+    @action
+    async def sleepMs(self, ctx: ActionContext, ms: float) -> float:
+        await asyncio.sleep(ms / 1000)
+        return ms
+
+    @action
+    def bigString(self, ctx: ActionContext, n: int) -> str:
+        return "x" * n
+
+    @action
+    def bytes(self, ctx: ActionContext, n: int) -> builtins.bytes:
+        return builtins.bytes(i % 256 for i in range(n))
+
+    @action
+    def argLength(self, ctx: ActionContext, s: str) -> int:
+        return len(s)
+
+    @action
+    def liveConns(self, ctx: ActionContext) -> int:
+        return len(ctx.conns)
+
+
+class WithInput(Actor):
+    name = "withInput"
+
+    def create_state(self, ctx: ActorContext, input: Any) -> Any:
+        start = input.get("startCount") if isinstance(input, dict) else None
+        return {"input": input, "count": start if start is not None else 0}
+
+    @action
+    def getInput(self, ctx: ActionContext) -> Any:
+        return ctx.state["input"]
+
+    @action
+    def getCount(self, ctx: ActionContext) -> Any:
+        return ctx.state["count"]
+
+
+class Guarded(Actor):
+    name = "guarded"
+    state = {}
+
+    def on_before_connect(self, ctx: ActorContext, params: Any) -> None:
+        token = params.get("authToken") if isinstance(params, dict) else None
+        if token != "good-token":
+            raise UserError("invalid auth token", code="unauthorized", metadata={"got": token})
+
+    def create_conn_state(self, ctx: ActorContext, params: Any) -> Any:
+        return {"user": "u1", "authToken": params["authToken"]}
+
+    @action
+    def whoami(self, ctx: ActionContext) -> Any:
+        return ctx.conn.state
+
+    @action
+    def ping(self, ctx: ActionContext) -> str:
+        return "pong"
+
+
+class Errors(Actor):
+    name = "errors"
+    state = {}
+
+    @action
+    def failUser(self, ctx: ActionContext, reason: str) -> None:
+        raise UserError(
+            f"user error: {reason}", code="custom_code", metadata={"n": 42, "reason": reason}
+        )
+
+    @action
+    def failPlain(self, ctx: ActionContext) -> None:
+        raise UserError("plain failure")
+
+    @action
+    def failInternal(self, ctx: ActionContext) -> None:
+        raise RuntimeError("secret internal detail")
+
+
+class Slow(Actor):
+    name = "slow"
+    state = {}
+    action_timeout = 0.5
+
+    @action
+    async def sleepMs(self, ctx: ActionContext, ms: float) -> float:
+        await asyncio.sleep(ms / 1000)
+        return ms
+
+
+class Queued(Actor):
+    name = "queued"
+    state = {"received": []}
+
+    @queue("jobs")
+    def jobs(self, ctx: ActorContext, body: Any) -> Any:
+        index = len(ctx.state["received"])
+        ctx.state["received"].append(body)
+        return {"ok": True, "index": index, "body": body}
+
+    @action
+    def received(self, ctx: ActionContext) -> list[Any]:
+        return list(ctx.state["received"])
+
+
+class Raw(Actor):
+    name = "raw"
+    state = {}
+
+    async def on_request(self, ctx: ActionContext, request: Request) -> Response:
+        body = (await request.body()).decode("utf-8", "replace")
+        payload = {
+            "method": request.method,
+            "path": request.url.path,
+            "query": dict(request.query_params),
+            "body": body,
+        }
+        return Response(json.dumps(payload), 200, media_type="application/json")
+
+    async def on_websocket(self, ctx: ActionContext, websocket: WebSocket) -> None:
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                if message.get("text") is not None:
+                    await websocket.send_text(message["text"])
+                elif message.get("bytes") is not None:
+                    await websocket.send_bytes(message["bytes"])
+        except WebSocketDisconnect:
+            return
+
+
+registry = Registry(Counter, WithInput, Guarded, Errors, Slow, Queued, Raw)
