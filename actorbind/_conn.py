@@ -296,11 +296,17 @@ class ActorConn:
             raise
         except Exception as exc:  # never let a socket error kill the loop silently
             log.debug("connection read failed: %s", type(exc).__name__)
-        if self._ws is ws:
+        owned = self._ws is ws
+        if owned:
             self._ws = None
         if ws.close_code is None:
-            with map_transport_errors("close"):
-                await ws.close()
+            if owned:
+                with map_transport_errors("close"):
+                    await ws.close()
+            else:
+                # _close_socket took the socket over and closes it with its own code (1002
+                # for a malformed frame); closing here first would send 1000 instead.
+                await ws.wait_closed()
         proto.socket_closed(ws.close_code, ws.close_reason or "")
 
     async def _resolve_params(self) -> Any:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import httpx
 from websockets.asyncio.client import ClientConnection
 
+from ._config import ClientConfig
 from ._context import ClientContext
 from ._transport import error_from_response
 from .protocol.errors import ActorError, ActorNotFound, InvalidState
@@ -179,8 +180,8 @@ class ActorHandle:
 
     # --- HTTP -------------------------------------------------------------------------
 
-    def _headers(self, params: Any, content_type: str | None) -> dict[str, str]:
-        headers = self._ctx.gateway_headers(self._ctx.initial)
+    def _headers(self, cfg: ClientConfig, params: Any, content_type: str | None) -> dict[str, str]:
+        headers = self._ctx.gateway_headers(cfg)
         if content_type is not None:
             headers["x-rivet-encoding"] = self._ctx.codec.name
             headers["content-type"] = content_type
@@ -193,9 +194,7 @@ class ActorHandle:
             cfg = await self._ctx.management.config()
             target = await self._target()
             url = gateway_url(cfg.endpoint, target, path, namespace=cfg.namespace, token=cfg.token)
-            headers = self._headers(self._params, self._ctx.codec.content_type)
-            if cfg.token:
-                headers["x-rivet-token"] = cfg.token
+            headers = self._headers(cfg, self._params, self._ctx.codec.content_type)
             response = await self._ctx.transport.request(
                 "POST", url, headers=headers, content=body, what=what
             )
@@ -288,7 +287,7 @@ class ActorHandle:
                 namespace=cfg.namespace,
                 token=cfg.token,
             )
-            hdrs = {**self._headers(self._params, None), **(headers or {})}
+            hdrs = {**self._headers(cfg, self._params, None), **(headers or {})}
             response = await self._ctx.transport.request(
                 method, url, headers=hdrs, content=data, what="raw request"
             )

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -31,6 +32,7 @@ __all__ = ["MAX_SAFE_INTEGER", "UNDEFINED", "Undefined", "from_compat", "to_comp
 
 MAX_SAFE_INTEGER: Final = 2**53 - 1
 _MAX_DEPTH: Final = 256
+_BIGINT: Final = re.compile(r"-?[0-9]+")
 
 
 class Undefined:
@@ -135,12 +137,10 @@ def _decode(tree: Any, depth: int) -> Any:
 
 def _decode_tagged(tag: str, payload: Any, depth: int) -> Any:
     if tag == "$BigInt":
-        if not isinstance(payload, str):
-            raise ValueError("malformed $BigInt value")
-        try:
-            return int(payload)
-        except ValueError:
-            raise ValueError(f"malformed $BigInt value {payload[:40]!r}") from None
+        # As strict as JavaScript's BigInt(): no "_" separators, no spaces, no "+".
+        if not isinstance(payload, str) or not _BIGINT.fullmatch(payload):
+            raise ValueError(f"malformed $BigInt value {str(payload)[:40]!r}")
+        return int(payload)
     if tag in ("$Uint8Array", "$ArrayBuffer"):
         if not isinstance(payload, str):
             raise ValueError(f"malformed {tag} value")
