@@ -15,9 +15,20 @@ from actorbind.server import run_in_thread
 from tests.support.actors import registry
 
 ACTOR_FIELDS = {
-    "actor_id", "name", "key", "namespace_id", "datacenter", "runner_name_selector",
-    "crash_policy", "create_ts", "start_ts", "pending_allocation_ts", "connectable_ts",
-    "sleep_ts", "reschedule_ts", "destroy_ts",
+    "actor_id",
+    "name",
+    "key",
+    "namespace_id",
+    "datacenter",
+    "runner_name_selector",
+    "crash_policy",
+    "create_ts",
+    "start_ts",
+    "pending_allocation_ts",
+    "connectable_ts",
+    "sleep_ts",
+    "reschedule_ts",
+    "destroy_ts",
 }
 
 
@@ -35,7 +46,11 @@ def test_metadata_and_health(client: httpx.Client) -> None:
     meta = client.get("/metadata?namespace=default").json()
     assert meta["runtime"] == "engine" and meta["version"] == "2.3.19"
     assert "clientEndpoint" not in meta
-    assert client.get("/health").json() == {"runtime": "engine", "status": "ok", "version": "2.3.19"}
+    assert client.get("/health").json() == {
+        "runtime": "engine",
+        "status": "ok",
+        "version": "2.3.19",
+    }
 
 
 def test_get_or_create_then_lookups(client: httpx.Client) -> None:
@@ -66,21 +81,29 @@ def test_get_or_create_then_lookups(client: httpx.Client) -> None:
 
 def test_create_with_input_and_duplicate_key(client: httpx.Client) -> None:
     k = key()
-    raw = bytes.fromhex("b9000264" "6e616d65" "65616c696365" "6a7374617274436f756e74" "07")
+    raw = bytes.fromhex("b90002646e616d6565616c6963656a7374617274436f756e7407")
     assert cbor2.loads(raw) == {"name": "alice", "startCount": 7}
-    body = {"name": "withInput", "key": k, "input": base64.b64encode(raw).decode(), "crash_policy": "sleep"}
+    body = {
+        "name": "withInput",
+        "key": k,
+        "input": base64.b64encode(raw).decode(),
+        "crash_policy": "sleep",
+    }
     created = client.post("/actors?namespace=default", json=body)
     assert created.status_code == 200
     actor_id = created.json()["actor"]["actor_id"]
     out = client.post(f"/gateway/{actor_id}/action/getInput", content=b'{"args":[]}')
     assert out.json() == {"output": {"name": "alice", "startCount": 7}}
-    assert client.post(f"/gateway/{actor_id}/action/getCount", content=b"{}").json() == {"output": 7}
+    assert client.post(f"/gateway/{actor_id}/action/getCount", content=b"{}").json() == {
+        "output": 7
+    }
     dup = client.post("/actors?namespace=default", json=body)
     assert dup.status_code == 400
-    assert dup.content == (
-        '{"group":"actor","code":"duplicate_key","message":"Actor key \'%s\' already in use for '
-        'actor \'%s\'","metadata":{"existing_actor_id":"%s","key":"%s"}}' % (k, actor_id, actor_id, k)
-    ).encode()
+    expected = (
+        f'{{"group":"actor","code":"duplicate_key","message":"Actor key \'{k}\' already in use '
+        f'for actor \'{actor_id}\'","metadata":{{"existing_actor_id":"{actor_id}","key":"{k}"}}}}'
+    )
+    assert dup.content == expected.encode()
 
 
 def test_escaped_keys(client: httpx.Client) -> None:
@@ -94,7 +117,10 @@ def test_escaped_keys(client: httpx.Client) -> None:
 
 
 def test_list_by_name_and_destroy(client: httpx.Client) -> None:
-    name_ids = {client.post("/actors", json={"name": "slow", "key": key()}).json()["actor"]["actor_id"] for _ in range(3)}
+    name_ids = {
+        client.post("/actors", json={"name": "slow", "key": key()}).json()["actor"]["actor_id"]
+        for _ in range(3)
+    }
     listed = {a["actor_id"] for a in client.get("/actors?name=slow").json()["actors"]}
     assert name_ids <= listed
     victim = sorted(name_ids)[0]
@@ -117,11 +143,20 @@ def test_key_is_free_again_after_destroy(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"{oops", b"[]", b'{"key":"k"}', b'{"name":"counter","key":5}', b'{"name":"counter","input":"!!"}'],
+    [
+        b"",
+        b"{oops",
+        b"[]",
+        b'{"key":"k"}',
+        b'{"name":"counter","key":5}',
+        b'{"name":"counter","input":"!!"}',
+    ],
 )
 def test_bad_requests(client: httpx.Client, body: bytes) -> None:
     for method in ("PUT", "POST"):
-        r = client.request(method, "/actors", content=body, headers={"content-type": "application/json"})
+        r = client.request(
+            method, "/actors", content=body, headers={"content-type": "application/json"}
+        )
         assert r.status_code == 400
         assert set(json.loads(r.content)) >= {"group", "code", "message"}
 

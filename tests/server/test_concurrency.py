@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from actorbind.protocol import ActionRequest, ActionResponse, codec_for
 from actorbind.server import run_in_thread
@@ -50,12 +51,15 @@ async def test_concurrent_websocket_clients(endpoint: str, enc: str) -> None:
     k = uuid.uuid4().hex
     url = (
         endpoint.replace("http://", "ws://")
-        + f"/gateway/counter/connect?rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=default&rvt-key={k}"
+        + "/gateway/counter/connect?rvt-namespace=default&rvt-method=getOrCreate"
+        + f"&rvt-runner=default&rvt-key={k}"
     )
     codec = codec_for(enc)
 
     async def worker() -> None:
-        async with connect(url, subprotocols=["rivet", f"rivet_encoding.{enc}"]) as ws:  # type: ignore[list-item]
+        async with connect(
+            url, subprotocols=[Subprotocol("rivet"), Subprotocol(f"rivet_encoding.{enc}")]
+        ) as ws:
             await ws.recv()
             for i in range(20):  # pipelined: all requests first, then the answers in order
                 await ws.send(codec.encode_to_server(ActionRequest(i, "increment", [1])))
@@ -68,5 +72,9 @@ async def test_concurrent_websocket_clients(endpoint: str, enc: str) -> None:
 
     await asyncio.gather(*(worker() for _ in range(10)))
     async with httpx.AsyncClient() as http:
-        r = await http.post(url.replace("ws://", "http://").replace("/connect", "/action/getCount") + "&rvt-crash-policy=sleep", content=b"{}")
+        r = await http.post(
+            url.replace("ws://", "http://").replace("/connect", "/action/getCount")
+            + "&rvt-crash-policy=sleep",
+            content=b"{}",
+        )
     assert r.json() == {"output": 200}

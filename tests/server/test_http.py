@@ -44,10 +44,16 @@ def gw(endpoint: str, name: str, k: str, path: str, method: str = "getOrCreate")
     return f"{endpoint}/gateway/{name}{path}?{q}"
 
 
-CT = {"json": "application/json", "cbor": "application/octet-stream", "bare": "application/octet-stream"}
+CT = {
+    "json": "application/json",
+    "cbor": "application/octet-stream",
+    "bare": "application/octet-stream",
+}
 
 
-def post(client: httpx.Client, url: str, body: bytes, enc: str = "json", **headers: str) -> httpx.Response:
+def post(
+    client: httpx.Client, url: str, body: bytes, enc: str = "json", **headers: str
+) -> httpx.Response:
     h = {"x-rivet-encoding": enc, "content-type": CT[enc], **headers}
     return client.post(url, content=body, headers=h)
 
@@ -56,8 +62,8 @@ def post(client: httpx.Client, url: str, body: bytes, enc: str = "json", **heade
 
 INCREMENT_5 = {
     "json": (b'{"args":[5]}', b'{"output":5}'),
-    "cbor": (bytes.fromhex("b900016461726773" "8105"), bytes.fromhex("a1666f7574707574" "05")),
-    "bare": (bytes.fromhex("0400" "028105"), bytes.fromhex("0400" "0105")),
+    "cbor": (bytes.fromhex("b9000164617267738105"), bytes.fromhex("a1666f757470757405")),
+    "bare": (bytes.fromhex("0400028105"), bytes.fromhex("04000105")),
 }
 
 
@@ -73,7 +79,12 @@ def test_increment_round_trip_bytes(endpoint: str, client: httpx.Client, enc: st
     assert r.headers["x-rivet-actor-generation"] == "1"
     actor_id = r.headers["x-rivet-actor"]
     # the same actor, addressed by id
-    r2 = post(client, f"{endpoint}/gateway/{actor_id}/action/getCount", codec_for(enc).encode_action_request([]), enc)
+    r2 = post(
+        client,
+        f"{endpoint}/gateway/{actor_id}/action/getCount",
+        codec_for(enc).encode_action_request([]),
+        enc,
+    )
     assert r2.status_code == 200
     assert codec_for(enc).decode_action_response(r2.content) == 5
 
@@ -89,7 +100,12 @@ def test_json_defaults_and_leniency(endpoint: str, client: httpx.Client) -> None
 def test_compat_values_round_trip(endpoint: str, client: httpx.Client, enc: str) -> None:
     codec = codec_for(enc)
     args = [b"\x01\x02\x03", 12345678901234567890, None, {"x": [1]}, ["$x", 1], 1.5]
-    r = post(client, gw(endpoint, "counter", key(), "/action/echo"), codec.encode_action_request(args), enc)
+    r = post(
+        client,
+        gw(endpoint, "counter", key(), "/action/echo"),
+        codec.encode_action_request(args),
+        enc,
+    )
     assert r.status_code == 200
     assert codec.decode_action_response(r.content) == args
 
@@ -97,7 +113,12 @@ def test_compat_values_round_trip(endpoint: str, client: httpx.Client, enc: str)
 def test_bytes_output_is_compat_tagged(endpoint: str, client: httpx.Client) -> None:
     r = post(client, gw(endpoint, "counter", key(), "/action/bytes"), b'{"args":[16]}')
     assert r.content == b'{"output":["$Uint8Array","AAECAwQFBgcICQoLDA0ODw=="]}'
-    r = post(client, gw(endpoint, "counter", key(), "/action/bytes"), bytes.fromhex("a1646172677381" "10"), "cbor")
+    r = post(
+        client,
+        gw(endpoint, "counter", key(), "/action/bytes"),
+        bytes.fromhex("a164617267738110"),
+        "cbor",
+    )
     assert cbor2.loads(r.content) == {"output": ["$Uint8Array", "AAECAwQFBgcICQoLDA0ODw=="]}
 
 
@@ -110,7 +131,10 @@ def test_multi_part_key_via_rvt_key(endpoint: str, client: httpx.Client) -> None
 
 
 def test_empty_key(endpoint: str, client: httpx.Client) -> None:
-    url = f"{endpoint}/gateway/counter/action/getKey?rvt-namespace=emptykey&rvt-method=getOrCreate&rvt-runner=default"
+    url = (
+        f"{endpoint}/gateway/counter/action/getKey"
+        "?rvt-namespace=emptykey&rvt-method=getOrCreate&rvt-runner=default"
+    )
     r = post(client, url, b'{"args":[]}')
     assert json.loads(r.content) == {"output": []}
     assert r.headers["x-rivet-actor-key"] == ""
@@ -120,7 +144,9 @@ def test_input_via_rvt_input(endpoint: str, client: httpx.Client) -> None:
     raw = cbor2.dumps({"name": "bob", "startCount": 3})
     b64 = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     url = gw(endpoint, "withInput", key(), "/action/getInput") + f"&rvt-input={b64}"
-    assert json.loads(post(client, url, b"{}").content) == {"output": {"name": "bob", "startCount": 3}}
+    assert json.loads(post(client, url, b"{}").content) == {
+        "output": {"name": "bob", "startCount": 3}
+    }
     url = gw(endpoint, "withInput", key(), "/action/getCount")
     assert post(client, url, b"{}").content == b'{"output":0}'
 
@@ -137,10 +163,11 @@ def test_user_error_bytes(endpoint: str, client: httpx.Client) -> None:
     r = post(client, gw(endpoint, "errors", k, "/action/failUser"), b'{"args":["because"]}')
     assert r.status_code == 500
     assert "x-rivet-error" not in r.headers
+    actor_id = r.headers["x-rivet-actor"]
     expected = (
-        '{"actor":{"actorId":"%s","generation":1,"key":"%s"},"code":"custom_code","group":"user",'
-        '"message":"user error: because","metadata":{"n":42,"reason":"because"}}'
-    ) % (r.headers["x-rivet-actor"], k)
+        f'{{"actor":{{"actorId":"{actor_id}","generation":1,"key":"{k}"}},"code":"custom_code",'
+        '"group":"user","message":"user error: because","metadata":{"n":42,"reason":"because"}}'
+    )
     assert r.content == expected.encode()
 
 
@@ -166,7 +193,12 @@ def test_plain_user_error_and_masked_internal(endpoint: str, client: httpx.Clien
 @pytest.mark.parametrize("enc", ["cbor", "bare"])
 def test_errors_follow_the_request_encoding(endpoint: str, client: httpx.Client, enc: str) -> None:
     codec = codec_for(enc)
-    r = post(client, gw(endpoint, "errors", key(), "/action/failUser"), codec.encode_action_request(["x"]), enc)
+    r = post(
+        client,
+        gw(endpoint, "errors", key(), "/action/failUser"),
+        codec.encode_action_request(["x"]),
+        enc,
+    )
     assert r.status_code == 500
     assert r.headers["content-type"] == "application/octet-stream"
     err = codec.decode_http_error(r.content)
@@ -230,7 +262,11 @@ def test_malformed_bodies(endpoint: str, client: httpx.Client, enc: str, body: b
     r = post(client, gw(endpoint, "counter", k, "/action/echo"), body, enc)
     assert r.status_code == 400
     err = codec_for(enc).decode_http_error(r.content)
-    assert (err.group, err.code, err.message) == ("core", "internal_error", "An internal error occurred")
+    assert (err.group, err.code, err.message) == (
+        "core",
+        "internal_error",
+        "An internal error occurred",
+    )
     # the actor is still fine
     ok = post(client, gw(endpoint, "counter", k, "/action/getCount"), b"{}")
     assert ok.content == b'{"output":0}'
@@ -247,7 +283,11 @@ def test_method_not_allowed(endpoint: str, client: httpx.Client) -> None:
     r = client.get(gw(endpoint, "counter", key(), "/action/getCount"))
     assert r.status_code == 405
     body = json.loads(r.content)
-    assert (body["group"], body["code"], body["message"]) == ("actor", "method_not_allowed", "Method not allowed")
+    assert (body["group"], body["code"], body["message"]) == (
+        "actor",
+        "method_not_allowed",
+        "Method not allowed",
+    )
     assert body["metadata"] == {"method": "GET", "path": "/action/getCount"}
 
 
@@ -280,7 +320,11 @@ def test_outgoing_limit(endpoint: str, client: httpx.Client, enc: str) -> None:
     r = post(client, url, codec.encode_action_request([2_000_000]), enc)
     assert r.status_code == 400
     err = codec.decode_http_error(r.content)
-    assert (err.group, err.code, err.message) == ("message", "outgoing_too_long", "Outgoing message too long")
+    assert (err.group, err.code, err.message) == (
+        "message",
+        "outgoing_too_long",
+        "Outgoing message too long",
+    )
 
 
 # --- gateway errors -----------------------------------------------------------------------
@@ -299,7 +343,10 @@ def _gateway_error(r: httpx.Response, status: int, group_code: str) -> dict[str,
 @pytest.mark.parametrize("enc", ["json", "cbor", "bare"])
 def test_get_missing_actor(endpoint: str, client: httpx.Client, enc: str) -> None:
     r = post(client, gw(endpoint, "counter", key(), "/action/getCount", method="get"), b"{}", enc)
-    assert r.content == b'{"group":"actor","code":"not_found","message":"The actor does not exist or was destroyed."}'
+    assert r.content == (
+        b'{"group":"actor","code":"not_found",'
+        b'"message":"The actor does not exist or was destroyed."}'
+    )
     _gateway_error(r, 404, "actor.not_found")
 
 
@@ -307,7 +354,9 @@ def test_bogus_and_destroyed_ids(endpoint: str, client: httpx.Client) -> None:
     r = post(client, f"{endpoint}/gateway/00000000000000000000000000/action/getCount", b"{}")
     body = _gateway_error(r, 500, "core.internal_error")
     assert body["message"] == "An internal error occurred"
-    created = client.post(f"{endpoint}/actors?namespace=default", json={"name": "counter", "key": key()})
+    created = client.post(
+        f"{endpoint}/actors?namespace=default", json={"name": "counter", "key": key()}
+    )
     actor_id = created.json()["actor"]["actor_id"]
     assert client.delete(f"{endpoint}/actors/{actor_id}?namespace=default").json() == {}
     r = post(client, f"{endpoint}/gateway/{actor_id}/action/getCount", b"{}")
@@ -324,16 +373,27 @@ def test_unknown_actor_name(endpoint: str, client: httpx.Client) -> None:
     [
         ("rvt-namespace=default&rvt-key=k", "missing field `method`"),
         ("rvt-method=get&rvt-key=k", "missing field `namespace`"),
-        ("rvt-namespace=default&rvt-method=put", "unknown variant `put`, expected `get` or `getOrCreate`"),
+        (
+            "rvt-namespace=default&rvt-method=put",
+            "unknown variant `put`, expected `get` or `getOrCreate`",
+        ),
         ("rvt-namespace=default&rvt-method=get&rvt-bogus=1", None),
-        ("rvt-namespace=default&rvt-method=get&rvt-input=oA", "`input` is not allowed with method `get`"),
-        ("rvt-namespace=default&rvt-method=get&rvt-runner=default", "`runner` is not allowed with method `get`"),
+        (
+            "rvt-namespace=default&rvt-method=get&rvt-input=oA",
+            "`input` is not allowed with method `get`",
+        ),
+        (
+            "rvt-namespace=default&rvt-method=get&rvt-runner=default",
+            "`runner` is not allowed with method `get`",
+        ),
         ("rvt-namespace=default&rvt-method=getOrCreate&rvt-key=k", "missing field `runner`"),
         ("rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=d&rvt-input=!!", None),
         ("rvt-namespace=default&rvt-method=get&rvt-method=get", "duplicate field `method`"),
     ],
 )
-def test_query_invalid_params(endpoint: str, client: httpx.Client, query: str, detail: str | None) -> None:
+def test_query_invalid_params(
+    endpoint: str, client: httpx.Client, query: str, detail: str | None
+) -> None:
     r = client.post(f"{endpoint}/gateway/counter/action/getCount?{query}", content=b"{}")
     body = _gateway_error(r, 400, "guard.query_invalid_params")
     assert body["message"] == f"invalid query gateway params: {body['metadata']['detail']}"
@@ -342,7 +402,9 @@ def test_query_invalid_params(endpoint: str, client: httpx.Client, query: str, d
 
 
 def test_missing_rvt_method_bytes(endpoint: str, client: httpx.Client) -> None:
-    r = client.post(f"{endpoint}/gateway/counter/action/getCount?rvt-namespace=default&rvt-key=c", content=b"{}")
+    r = client.post(
+        f"{endpoint}/gateway/counter/action/getCount?rvt-namespace=default&rvt-key=c", content=b"{}"
+    )
     assert r.content == (
         b'{"group":"guard","code":"query_invalid_params","message":"invalid query gateway params: '
         b'missing field `method`","metadata":{"detail":"missing field `method`"}}'
@@ -357,17 +419,24 @@ def test_queue_semantics_json(endpoint: str, client: httpx.Client) -> None:
     url = gw(endpoint, "queued", k, "/queue/jobs")
     r = post(client, url, b'{"body":{"job":1},"wait":true}')
     assert r.content == b'{"response":{"body":{"job":1},"index":0,"ok":true},"status":"completed"}'
-    assert post(client, url, b'{"body":{"job":2},"wait":false}').content == b'{"status":"completed"}'
+    assert (
+        post(client, url, b'{"body":{"job":2},"wait":false}').content == b'{"status":"completed"}'
+    )
     assert post(client, url, b'{"body":{"job":3}}').content == b'{"status":"completed"}'
     r = post(client, url, b'{"body":"s","wait":true,"timeout":5000}')
     assert json.loads(r.content)["status"] == "completed"
     assert post(client, url, b'{"wait":false}').content == b'{"status":"completed"}'
     r = client.post(url, content=b'{"body":7,"wait":true}')  # no encoding header
     assert json.loads(r.content)["response"]["body"] == 7
-    assert post(client, url, b'{"body":1,"wait":true,"timeout":0}').content == b'{"status":"timedOut"}'
+    assert (
+        post(client, url, b'{"body":1,"wait":true,"timeout":0}').content == b'{"status":"timedOut"}'
+    )
     # undeclared queue: "completed" at once, message dropped
     other = gw(endpoint, "queued", k, "/queue/other")
-    assert post(client, other, b'{"body":1,"wait":true,"timeout":1000}').content == b'{"status":"completed"}'
+    assert (
+        post(client, other, b'{"body":1,"wait":true,"timeout":1000}').content
+        == b'{"status":"completed"}'
+    )
     for bad in (b"", b'{"wait":"yes"}', b'{"body":1,"timeout":-5}'):
         r = post(client, url, bad)
         assert r.status_code == 400
@@ -375,7 +444,9 @@ def test_queue_semantics_json(endpoint: str, client: httpx.Client) -> None:
     r = client.get(url)
     assert r.status_code == 405
     received = post(client, gw(endpoint, "queued", k, "/action/received"), b"{}")
-    assert json.loads(received.content) == {"output": [{"job": 1}, {"job": 2}, {"job": 3}, "s", None, 7, 1]}
+    assert json.loads(received.content) == {
+        "output": [{"job": 1}, {"job": 2}, {"job": 3}, "s", None, 7, 1]
+    }
 
 
 @pytest.mark.parametrize("enc", ["cbor", "bare"])
@@ -384,7 +455,12 @@ def test_queue_binary_encodings(endpoint: str, client: httpx.Client, enc: str) -
 
     codec = codec_for(enc)
     url = gw(endpoint, "queued", key(), "/queue/jobs")
-    r = post(client, url, codec.encode_queue_send(HttpQueueSendRequest(b"\x00\x01", "jobs", True, 5000)), enc)
+    r = post(
+        client,
+        url,
+        codec.encode_queue_send(HttpQueueSendRequest(b"\x00\x01", "jobs", True, 5000)),
+        enc,
+    )
     assert r.status_code == 200
     resp = codec.decode_queue_response(r.content)
     assert resp.status == "completed"
@@ -404,7 +480,12 @@ def test_raw_request(endpoint: str, client: httpx.Client) -> None:
     k = key()
     base = f"rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=default&rvt-key={k}"
     r = client.post(f"{endpoint}/gateway/raw/request/foo/bar?x=1&{base}&y=2", content=b"hello")
-    assert r.json() == {"method": "POST", "path": "/foo/bar", "query": {"x": "1", "y": "2"}, "body": "hello"}
+    assert r.json() == {
+        "method": "POST",
+        "path": "/foo/bar",
+        "query": {"x": "1", "y": "2"},
+        "body": "hello",
+    }
     for path in ("/request", "/request/"):
         r = client.get(f"{endpoint}/gateway/raw{path}?{base}")
         assert r.json()["path"] == "/"

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from actorbind.protocol import (
     ActionRequest,
@@ -41,7 +42,9 @@ def key() -> str:
     return "w-" + uuid.uuid4().hex[:10]
 
 
-def ws_url(endpoint: str, name: str, k: str, path: str = "/connect", method: str = "getOrCreate") -> str:
+def ws_url(
+    endpoint: str, name: str, k: str, path: str = "/connect", method: str = "getOrCreate"
+) -> str:
     q = f"rvt-namespace=default&rvt-method={method}"
     if method == "getOrCreate":
         q += "&rvt-runner=default"
@@ -49,13 +52,13 @@ def ws_url(endpoint: str, name: str, k: str, path: str = "/connect", method: str
     return endpoint.replace("http://", "ws://") + f"/gateway/{name}{path}?{q}"
 
 
-def protocols(enc: str | None = "json", params: Any = None) -> list[Any]:
+def protocols(enc: str | None = "json", params: Any = None) -> list[Subprotocol]:
     out = ["rivet"]
     if enc is not None:
         out.append(f"rivet_encoding.{enc}")
     if params is not None:
         out.append("rivet_conn_params." + quote(json.dumps(params), safe=""))
-    return out
+    return [Subprotocol(p) for p in out]
 
 
 async def recv(ws: ClientConnection, enc: str) -> ToClient:
@@ -119,23 +122,40 @@ async def test_json_bytes_and_ids(endpoint: str) -> None:
     async with connect(ws_url(endpoint, "counter", key()), subprotocols=protocols("json")) as ws:
         init = json.loads(await ws.recv())
         assert list(init) == ["body"] and init["body"]["tag"] == "Init"
-        await ws.send('{"body":{"tag":"ActionRequest","val":{"id":7,"name":"increment","args":[1]}}}')
-        assert await ws.recv() == '{"body":{"tag":"ActionResponse","val":{"id":["$BigInt","7"],"output":1}}}'
-        await ws.send('{"body":{"tag":"ActionRequest","val":{"id":["$BigInt","8"],"name":"getCount","args":[]}}}')
-        assert await ws.recv() == '{"body":{"tag":"ActionResponse","val":{"id":["$BigInt","8"],"output":1}}}'
+        await ws.send(
+            '{"body":{"tag":"ActionRequest","val":{"id":7,"name":"increment","args":[1]}}}'
+        )
+        assert (
+            await ws.recv()
+            == '{"body":{"tag":"ActionResponse","val":{"id":["$BigInt","7"],"output":1}}}'
+        )
+        await ws.send(
+            '{"body":{"tag":"ActionRequest","val":{"id":["$BigInt","8"],"name":"getCount","args":[]}}}'
+        )
+        assert (
+            await ws.recv()
+            == '{"body":{"tag":"ActionResponse","val":{"id":["$BigInt","8"],"output":1}}}'
+        )
         # json in a binary frame is accepted too
-        await ws.send(b'{"body":{"tag":"ActionRequest","val":{"id":9,"name":"getCount","args":[]}}}')
-        assert await ws.recv() == '{"body":{"tag":"ActionResponse","val":{"id":["$BigInt","9"],"output":1}}}'
+        await ws.send(
+            b'{"body":{"tag":"ActionRequest","val":{"id":9,"name":"getCount","args":[]}}}'
+        )
+        assert (
+            await ws.recv()
+            == '{"body":{"tag":"ActionResponse","val":{"id":["$BigInt","9"],"output":1}}}'
+        )
 
 
 async def test_cbor_ids_are_uint64(endpoint: str) -> None:
     async with connect(ws_url(endpoint, "counter", key()), subprotocols=protocols("cbor")) as ws:
         await ws.recv()
-        # {"body":{"tag":"ActionRequest","val":{"id":9,"name":"getCount","args":[]}}} with a small-int id
-        await ws.send(bytes.fromhex(
-            "b9000164626f6479b90002637461676d416374696f6e526571756573746376616c"
-            "b9000362696409646e616d6568676574436f756e74646172677380"
-        ))
+        # {"body":{"tag":"ActionRequest","val":{"id":9,"name":"getCount","args":[]}}}, small id
+        await ws.send(
+            bytes.fromhex(
+                "b9000164626f6479b90002637461676d416374696f6e526571756573746376616c"
+                "b9000362696409646e616d6568676574436f756e74646172677380"
+            )
+        )
         reply = await ws.recv()
         assert reply == bytes.fromhex(
             "a164626f6479a2637461676e416374696f6e526573706f6e73656376616c"
@@ -144,14 +164,16 @@ async def test_cbor_ids_are_uint64(endpoint: str) -> None:
 
 
 async def test_default_encoding_is_json(endpoint: str) -> None:
-    async with connect(ws_url(endpoint, "counter", key()), subprotocols=["rivet"]) as ws:
+    async with connect(ws_url(endpoint, "counter", key()), subprotocols=protocols(None)) as ws:
         assert isinstance(await recv(ws, "json"), Init)
 
 
 async def test_rivet_is_always_answered(endpoint: str) -> None:
     # a client that does not offer "rivet" still gets it (strict clients then fail, like RivetKit)
     with pytest.raises(Exception, match="subprotocol"):
-        async with connect(ws_url(endpoint, "counter", key()), subprotocols=["rivet_encoding.json"]):
+        async with connect(
+            ws_url(endpoint, "counter", key()), subprotocols=[Subprotocol("rivet_encoding.json")]
+        ):
             pass
 
 
@@ -164,19 +186,29 @@ async def test_action_errors(endpoint: str, enc: str) -> None:
         err = await recv(ws, enc)
         assert isinstance(err, Error)
         assert (err.group, err.code, err.message, err.metadata, err.action_id) == (
-            "user", "custom_code", "user error: over-ws", {"n": 42, "reason": "over-ws"}, 3,
+            "user",
+            "custom_code",
+            "user error: over-ws",
+            {"n": 42, "reason": "over-ws"},
+            3,
         )
         assert err.actor is not None and err.actor.actor_id == init.actor_id
         await send(ws, enc, ActionRequest(4, "failInternal", []))
         err = await recv(ws, enc)
         assert isinstance(err, Error)
         assert (err.group, err.code, err.message, err.metadata, err.action_id) == (
-            "rivetkit", "internal_error", "An internal error occurred", None, 4,
+            "rivetkit",
+            "internal_error",
+            "An internal error occurred",
+            None,
+            4,
         )
         await send(ws, enc, ActionRequest(5, "noSuchAction", []))
         err = await recv(ws, enc)
         assert isinstance(err, Error) and (err.code, err.message, err.action_id) == (
-            "action_not_found", "Action `noSuchAction` was not found.", 5,
+            "action_not_found",
+            "Action `noSuchAction` was not found.",
+            5,
         )
         # the socket is still usable
         await send(ws, enc, ActionRequest(6, "failPlain", []))
@@ -187,24 +219,34 @@ async def test_action_errors(endpoint: str, enc: str) -> None:
 async def test_json_error_bytes(endpoint: str) -> None:
     async with connect(ws_url(endpoint, "errors", key()), subprotocols=protocols("json")) as ws:
         init = json.loads(await ws.recv())["body"]["val"]
-        await ws.send('{"body":{"tag":"ActionRequest","val":{"id":["$BigInt","4"],"name":"failInternal","args":[]}}}')
+        await ws.send(
+            '{"body":{"tag":"ActionRequest","val":{"id":["$BigInt","4"],"name":"failInternal","args":[]}}}'
+        )
         frame = await ws.recv()
         assert isinstance(frame, str)
         k = json.loads(frame)["body"]["val"]["actor"]["key"]
+        actor_id = init["actorId"]
         assert frame == (
-            '{"body":{"tag":"Error","val":{"actionId":["$BigInt","4"],"actor":{"actorId":"%s",'
-            '"generation":1,"key":"%s"},"code":"internal_error","group":"rivetkit",'
-            '"message":"An internal error occurred"}}}'
-        ) % (init["actorId"], k)
+            '{"body":{"tag":"Error","val":{"actionId":["$BigInt","4"],"actor":{"actorId":'
+            f'"{actor_id}","generation":1,"key":"{k}"}},"code":"internal_error",'
+            '"group":"rivetkit","message":"An internal error occurred"}}}'
+        )
 
 
 @pytest.mark.parametrize("enc", ENCODINGS)
 async def test_guarded_rejection(endpoint: str, enc: str) -> None:
-    async with connect(ws_url(endpoint, "guarded", key()), subprotocols=protocols(enc, {"authToken": "bad"})) as ws:
+    async with connect(
+        ws_url(endpoint, "guarded", key()), subprotocols=protocols(enc, {"authToken": "bad"})
+    ) as ws:
         err = await recv(ws, enc)
         assert isinstance(err, Error)
         assert (err.group, err.code, err.message, err.metadata, err.action_id, err.actor) == (
-            "user", "unauthorized", "invalid auth token", {"got": "bad"}, None, None,
+            "user",
+            "unauthorized",
+            "invalid auth token",
+            {"got": "bad"},
+            None,
+            None,
         )
         assert await closed(ws) == (1011, "user.unauthorized")
 
@@ -220,10 +262,14 @@ async def test_guarded_rejection_json_bytes(endpoint: str) -> None:
 
 async def test_guarded_accepted(endpoint: str) -> None:
     params = {"authToken": "good-token", "user": "conn-user"}
-    async with connect(ws_url(endpoint, "guarded", key()), subprotocols=protocols("cbor", params)) as ws:
+    async with connect(
+        ws_url(endpoint, "guarded", key()), subprotocols=protocols("cbor", params)
+    ) as ws:
         assert isinstance(await recv(ws, "cbor"), Init)
         await send(ws, "cbor", ActionRequest(0, "whoami", []))
-        assert await recv(ws, "cbor") == ActionResponse(0, {"user": "u1", "authToken": "good-token"})
+        assert await recv(ws, "cbor") == ActionResponse(
+            0, {"user": "u1", "authToken": "good-token"}
+        )
 
 
 @pytest.mark.parametrize(
@@ -234,15 +280,20 @@ async def test_guarded_accepted(endpoint: str) -> None:
         ("json", '{"body":{"tag":"ActionRequest","val":{"id":1,"name":"getCount"}}}'),
         ("cbor", '{"body":{"tag":"ActionRequest","val":{"id":1,"name":"getCount","args":[]}}}'),
         # CBOR byte string in args: rejected like RivetKit
-        ("cbor", bytes.fromhex(
-            "a164626f6479a263746167 6d416374696f6e52657175657374 6376616c"
-            "a3626964 00 646e616d65 6465636 86f 6461726773 81 43010203".replace(" ", "")
-        )),
+        (
+            "cbor",
+            bytes.fromhex(
+                "a164626f6479a263746167 6d416374696f6e52657175657374 6376616c"
+                "a3626964 00 646e616d65 6465636 86f 6461726773 81 43010203".replace(" ", "")
+            ),
+        ),
         ("bare", b"\x04\x00\x07"),
         ("bare", "text in bare"),
     ],
 )
-async def test_malformed_frames_close_invalid_request(endpoint: str, enc: str, frame: str | bytes) -> None:
+async def test_malformed_frames_close_invalid_request(
+    endpoint: str, enc: str, frame: str | bytes
+) -> None:
     k = key()
     async with connect(ws_url(endpoint, "counter", k), subprotocols=protocols(enc)) as ws:
         await ws.recv()
@@ -260,13 +311,15 @@ async def test_unsupported_encoding(endpoint: str) -> None:
 
 
 async def test_bad_conn_params_subprotocol(endpoint: str) -> None:
-    offered: list[Any] = ["rivet", "rivet_encoding.json", "rivet_conn_params.%7Bnot-json"]
+    offered = [Subprotocol(p) for p in ("rivet", "rivet_encoding.json", "rivet_conn_params.%7B")]
     async with connect(ws_url(endpoint, "counter", key()), subprotocols=offered) as ws:
         assert await closed(ws) == (1011, "actor.invalid_request")
 
 
 async def test_gateway_errors_close_after_101(endpoint: str) -> None:
-    async with connect(ws_url(endpoint, "counter", key(), method="get"), subprotocols=protocols()) as ws:
+    async with connect(
+        ws_url(endpoint, "counter", key(), method="get"), subprotocols=protocols()
+    ) as ws:
         code, reason = await closed(ws)
         assert code == 1011 and reason is not None and reason.startswith("actor.not_found#")
     async with connect(ws_url(endpoint, "noSuchActor", "k"), subprotocols=protocols()) as ws:
@@ -276,18 +329,34 @@ async def test_gateway_errors_close_after_101(endpoint: str) -> None:
 
 
 async def test_incoming_limit_closes_socket(endpoint: str) -> None:
-    async with connect(ws_url(endpoint, "counter", key()), subprotocols=protocols("json"), max_size=None) as ws:
+    async with connect(
+        ws_url(endpoint, "counter", key()), subprotocols=protocols("json"), max_size=None
+    ) as ws:
         await ws.recv()
-        overhead = len('{"body":{"tag":"ActionRequest","val":{"id":1,"name":"argLength","args":[""]}}}')
-        await ws.send('{"body":{"tag":"ActionRequest","val":{"id":1,"name":"argLength","args":["' + "z" * (65536 - overhead) + '"]}}}')
-        assert codec_for("json").decode_to_client(await ws.recv()) == ActionResponse(1, 65536 - overhead)
-        await ws.send('{"body":{"tag":"ActionRequest","val":{"id":2,"name":"argLength","args":["' + "z" * 100_000 + '"]}}}')
+        overhead = len(
+            '{"body":{"tag":"ActionRequest","val":{"id":1,"name":"argLength","args":[""]}}}'
+        )
+        await ws.send(
+            '{"body":{"tag":"ActionRequest","val":{"id":1,"name":"argLength","args":["'
+            + "z" * (65536 - overhead)
+            + '"]}}}'
+        )
+        assert codec_for("json").decode_to_client(await ws.recv()) == ActionResponse(
+            1, 65536 - overhead
+        )
+        await ws.send(
+            '{"body":{"tag":"ActionRequest","val":{"id":2,"name":"argLength","args":["'
+            + "z" * 100_000
+            + '"]}}}'
+        )
         assert await closed(ws) == (1011, "message.incoming_too_long")
 
 
 @pytest.mark.parametrize("enc", ENCODINGS)
 async def test_outgoing_limit_keeps_socket_open(endpoint: str, enc: str) -> None:
-    async with connect(ws_url(endpoint, "counter", key()), subprotocols=protocols(enc), max_size=None) as ws:
+    async with connect(
+        ws_url(endpoint, "counter", key()), subprotocols=protocols(enc), max_size=None
+    ) as ws:
         await recv(ws, enc)
         await send(ws, enc, ActionRequest(1, "bigString", [100_000]))
         assert await recv(ws, enc) == ActionResponse(1, "x" * 100_000)
@@ -295,7 +364,11 @@ async def test_outgoing_limit_keeps_socket_open(endpoint: str, enc: str) -> None
         err = await recv(ws, enc)
         assert isinstance(err, Error)
         assert (err.group, err.code, err.message, err.action_id, err.actor) == (
-            "message", "outgoing_too_long", "Outgoing message too long", 2, None,
+            "message",
+            "outgoing_too_long",
+            "Outgoing message too long",
+            2,
+            None,
         )
         await send(ws, enc, ActionRequest(3, "getCount", []))
         assert await recv(ws, enc) == ActionResponse(3, 0)
@@ -321,11 +394,16 @@ def test_configured_limits_and_oversized_event() -> None:
 async def test_subscriptions_are_per_connection(endpoint: str) -> None:
     k = key()
     url = ws_url(endpoint, "counter", k)
-    async with connect(url, subprotocols=protocols("json")) as a, connect(url, subprotocols=protocols("cbor")) as b:
+    async with (
+        connect(url, subprotocols=protocols("json")) as a,
+        connect(url, subprotocols=protocols("cbor")) as b,
+    ):
         await recv(a, "json")
         await recv(b, "cbor")
         await send(a, "json", SubscriptionRequest("newCount", True))
-        await send(a, "json", ActionRequest(0, "getCount", []))  # a round trip: the subscription is in
+        await send(
+            a, "json", ActionRequest(0, "getCount", [])
+        )  # a round trip: the subscription is in
         assert await recv(a, "json") == ActionResponse(0, 0)
         await send(b, "cbor", ActionRequest(0, "increment", [5]))
         assert await recv(b, "cbor") == ActionResponse(0, 5)  # b is not subscribed
@@ -333,7 +411,8 @@ async def test_subscriptions_are_per_connection(endpoint: str) -> None:
         # an HTTP call reaches subscribed sockets too
         async with httpx.AsyncClient() as http:
             r = await http.post(
-                url.replace("ws://", "http://").replace("/connect", "/action/increment") + "&rvt-crash-policy=sleep",
+                url.replace("ws://", "http://").replace("/connect", "/action/increment")
+                + "&rvt-crash-policy=sleep",
                 content=b'{"args":[10]}',
             )
             assert r.content == b'{"output":15}'
@@ -343,10 +422,15 @@ async def test_subscriptions_are_per_connection(endpoint: str) -> None:
 async def test_live_conns_counts_http_and_sockets(endpoint: str) -> None:
     k = key()
     url = ws_url(endpoint, "counter", k)
-    http_url = url.replace("ws://", "http://").replace("/connect", "/action/liveConns") + "&rvt-crash-policy=sleep"
+    http_url = (
+        url.replace("ws://", "http://").replace("/connect", "/action/liveConns")
+        + "&rvt-crash-policy=sleep"
+    )
     async with httpx.AsyncClient() as http:
         assert (await http.post(http_url, content=b"{}")).content == b'{"output":1}'
-        sockets = [await connect(url, subprotocols=protocols("json")).__aenter__() for _ in range(4)]
+        sockets = [
+            await connect(url, subprotocols=protocols("json")).__aenter__() for _ in range(4)
+        ]
         try:
             for s in sockets:
                 await s.recv()
@@ -381,7 +465,9 @@ async def test_destroy_closes_sockets(endpoint: str) -> None:
 
 async def test_raw_websocket_echo(endpoint: str) -> None:
     for path in ("/websocket", "/websocket/", "/websocket/some/path"):
-        async with connect(ws_url(endpoint, "raw", key(), path), subprotocols=protocols("bare")) as ws:
+        async with connect(
+            ws_url(endpoint, "raw", key(), path), subprotocols=protocols("bare")
+        ) as ws:
             await ws.send("hi")
             assert await ws.recv() == "hi"
             await ws.send(b"\x00\x01")
@@ -390,7 +476,14 @@ async def test_raw_websocket_echo(endpoint: str) -> None:
 
 async def test_garbage_does_not_take_the_server_down(endpoint: str) -> None:
     k = key()
-    for junk in (b"\x00" * 10, b"\xff", "null", "[]", '{"body":null}', '{"body":{"tag":"ActionRequest","val":{"id":-1,"name":"x","args":[]}}}'):
+    for junk in (
+        b"\x00" * 10,
+        b"\xff",
+        "null",
+        "[]",
+        '{"body":null}',
+        '{"body":{"tag":"ActionRequest","val":{"id":-1,"name":"x","args":[]}}}',
+    ):
         async with connect(ws_url(endpoint, "counter", k), subprotocols=protocols("json")) as ws:
             await ws.recv()
             await ws.send(junk)
