@@ -166,7 +166,7 @@ class Client:
             self._ctx, name, parts, method="id", actor_id=record.actor_id, params=params
         )
 
-    async def destroy(self, name: str, actor_id: str) -> None:
+    async def destroy_actor(self, actor_id: str) -> None:
         """Destroy an actor by id (the management API's ``DELETE /actors/{id}``)."""
         await self._ctx.management.destroy(actor_id)
 

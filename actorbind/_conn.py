@@ -307,7 +307,13 @@ class ActorConn:
                 # _close_socket took the socket over and closes it with its own code (1002
                 # for a malformed frame); closing here first would send 1000 instead.
                 await ws.wait_closed()
-        proto.socket_closed(ws.close_code, ws.close_reason or "")
+        sent, rcvd = ws.protocol.close_sent, ws.protocol.close_rcvd
+        if rcvd is None and sent is not None:
+            # We failed the socket ourselves and no close came back (e.g. a frame over
+            # max_size: 1009): report our code and reason rather than a bare 1006.
+            proto.socket_closed(sent.code, sent.reason)
+        else:
+            proto.socket_closed(ws.close_code, ws.close_reason or "")
 
     async def _resolve_params(self) -> Any:
         if self._get_params is None:

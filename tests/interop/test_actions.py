@@ -208,7 +208,7 @@ async def test_destroyed_actor_is_not_found(client: Client, uid: str) -> None:
     handle = client.counter.get_or_create(uid)
     await handle.increment(1)
     actor_id = await handle.resolve()
-    await client.destroy("counter", actor_id)
+    await client.destroy_actor(actor_id)
     with pytest.raises(ActorNotFound):
         await client.counter.get_for_id(actor_id).getCount()
 
