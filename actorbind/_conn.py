@@ -189,7 +189,9 @@ class ActorConn:
         """``callback()`` each time the connection becomes connected (soon, if it is now)."""
         off = _add(self._open_handlers, callback)
         if self.status is ConnStatus.CONNECTED and self._loop is not None:
-            self._loop.call_soon(lambda: callback() if callback in self._open_handlers else None)
+            self._loop.call_soon(
+                lambda: self._invoke(callback) if callback in self._open_handlers else None
+            )
         return off
 
     def on_close(self, callback: Callable[[], Any]) -> Unsubscribe:

@@ -8,6 +8,8 @@ module catches library-specific errors. URLs are never put in messages: they may
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +31,37 @@ from .protocol.errors import (
 __all__ = ["Transport", "error_from_response", "map_transport_errors"]
 
 _JSON = JsonCodec()
+
+# httpx logs every request URL (INFO) and websockets the handshake request line and headers
+# (DEBUG); gateway URLs carry the token (``rvt-token=``, ``/gateway/{id}@{token}``) and the
+# subprotocols the params. Redact them in those libraries' records, before any handler.
+_SECRETS = re.compile(
+    r"(rvt-token=|rivet_conn_params\.|rivet_token\.)[^&\s,\"'>]+"
+    r"|(/gateway/[^/?#\s@\"']+@)[^/?#\s\"'>]+"
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with gateway tokens and connection params replaced by ``<redacted>``."""
+    return _SECRETS.sub(lambda m: (m.group(1) or m.group(2)) + "<redacted>", text)
+
+
+class _RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+for _name in ("httpx", "websockets.client"):
+    _logger = logging.getLogger(_name)
+    if not any(isinstance(f, _RedactSecrets) for f in _logger.filters):
+        _logger.addFilter(_RedactSecrets())
 
 
 @contextmanager
@@ -133,6 +166,9 @@ class Transport:
                 transport=self._http_transport,
                 follow_redirects=False,
                 trust_env=False,
+                # Keep every connection alive: httpx's default of 20 makes concurrent actions
+                # churn through new TCP connections.
+                limits=httpx.Limits(max_connections=512, max_keepalive_connections=512),
             )
         return self._http
 

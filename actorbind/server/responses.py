@@ -42,9 +42,11 @@ def gateway_error_response(err: RivetError) -> Response:
 
 def actor_headers(runtime: ActorRuntime) -> dict[str, str]:
     record = runtime.record
+    key = record.serialized_key if record.key else ""
     return {
         "x-rivet-actor": record.actor_id,
-        "x-rivet-actor-key": record.serialized_key if record.key else "",
+        # Header values go out as latin-1; this makes a non-ASCII key travel as UTF-8 bytes.
+        "x-rivet-actor-key": key.encode("utf-8").decode("latin-1"),
         "x-rivet-actor-generation": "1",
     }
 

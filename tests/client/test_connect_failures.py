@@ -74,7 +74,7 @@ async def test_tcp_close_before_101_retries(make_client: Callable[..., Any]) -> 
 
 
 async def test_garbage_http_reply_retries(make_client: Callable[..., Any]) -> None:
-    async with tcp_drop_server(b"HTTP/1.1 200 OK\r\nnonsense\r\n\r\n") as (endpoint, count):
+    async with tcp_drop_server(b"HTTP/1.1 200 OK\r\nnonsense\r\n\r\n") as (endpoint, _):
         client = make_client(endpoint, encoding="bare")
         conn = client.counter.get_or_create("k").connect()
         statuses, errors = _track(conn)
@@ -105,11 +105,18 @@ async def test_retryable_refusals_then_success(
         assert await conn.echo("queued") == ["queued"]
         assert server.handshakes == 3
         assert len(errors) == 2
-        if refusal.content_type == "application/json" and refusal.body.startswith(b"{\""):
+        if refusal.content_type == "application/json" and refusal.body.startswith(b'{"'):
             assert all(isinstance(e, ActorError) and e.status == refusal.status for e in errors)
         else:
             assert all(isinstance(e, TransportError) for e in errors)
-        assert statuses == [CONNECTING, DISCONNECTED, CONNECTING, DISCONNECTED, CONNECTING, CONNECTED]
+        assert statuses == [
+            CONNECTING,
+            DISCONNECTED,
+            CONNECTING,
+            DISCONNECTED,
+            CONNECTING,
+            CONNECTED,
+        ]
 
 
 @pytest.mark.parametrize(
@@ -163,7 +170,7 @@ async def test_socket_dropped_after_101_before_init_retries(
     async with FakeServer(encoding, drop, Session.serve) as server:
         client = make_client(server.endpoint, encoding=encoding)
         conn = client.counter.get_or_create("k").connect()
-        statuses, errors = _track(conn)
+        _, errors = _track(conn)
         assert await conn.echo(1) == [1]
         assert len(server.sessions) == 2
         assert [type(e).__name__ for e in errors] == ["ConnectionLost"]

@@ -189,9 +189,7 @@ async def test_oversize_frame_fails_socket_without_buffering_it(
         session.ws.transport.write(struct.pack("!BBQ", opcode, 127, 1 << 30) + b"\x00" * 64)
 
     async with FakeServer(encoding, huge, Session.serve) as server:
-        client = make_client(
-            server.endpoint, encoding=encoding, max_incoming_message_size=1024
-        )
+        client = make_client(server.endpoint, encoding=encoding, max_incoming_message_size=1024)
         conn = client.counter.get_or_create("k").connect()
         errors: list[Exception] = []
         conn.on_error(errors.append)
@@ -215,9 +213,7 @@ async def test_oversize_real_frame(make_client: Callable[..., Any], encoding: st
         await session.send(Event("big", ["x" * 5000]))
 
     async with FakeServer(encoding, big_event, Session.serve) as server:
-        client = make_client(
-            server.endpoint, encoding=encoding, max_incoming_message_size=1024
-        )
+        client = make_client(server.endpoint, encoding=encoding, max_incoming_message_size=1024)
         conn = client.counter.get_or_create("k").connect()
         small: list[Any] = []
         conn.on("small", lambda *a: small.append(a))

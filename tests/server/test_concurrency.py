@@ -28,18 +28,18 @@ async def test_50_http_clients_x_20_increments(endpoint: str) -> None:
         f"{endpoint}/gateway/counter/action/increment?rvt-namespace=default&rvt-method=getOrCreate"
         f"&rvt-runner=default&rvt-key={k}&rvt-crash-policy=sleep"
     )
-    limits = httpx.Limits(max_connections=50)
 
-    async def worker(client: httpx.AsyncClient) -> list[int]:
+    async def worker() -> list[int]:
         seen = []
-        for _ in range(20):
-            r = await client.post(url, content=b'{"args":[1]}')
-            assert r.status_code == 200
-            seen.append(r.json()["output"])
+        async with httpx.AsyncClient(timeout=30) as client:  # 50 separate clients
+            for _ in range(20):
+                r = await client.post(url, content=b'{"args":[1]}')
+                assert r.status_code == 200
+                seen.append(r.json()["output"])
         return seen
 
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        results = await asyncio.gather(*(worker(client) for _ in range(50)))
+    results = await asyncio.gather(*(worker() for _ in range(50)))
+    async with httpx.AsyncClient(timeout=30) as client:
         final = await client.post(url.replace("/increment", "/getCount"), content=b"{}")
     assert final.json() == {"output": 1000}
     outputs = sorted(v for seen in results for v in seen)

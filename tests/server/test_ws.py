@@ -492,3 +492,40 @@ async def test_garbage_does_not_take_the_server_down(endpoint: str) -> None:
         await ws.recv()
         await send(ws, "json", ActionRequest(0, "getCount", []))
         assert await recv(ws, "json") == ActionResponse(0, 0)
+
+
+def test_shutdown_with_open_sockets() -> None:
+    async def scenario(endpoint: str, stop: asyncio.Event) -> tuple[int | None, str | None]:
+        async with connect(
+            ws_url(endpoint, "counter", key()), subprotocols=protocols("json")
+        ) as ws:
+            assert isinstance(await recv(ws, "json"), Init)
+            stop.set()
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    await asyncio.wait_for(ws.recv(), 30)
+            return ws.close_code, ws.close_reason
+
+    import threading
+
+    box: dict[str, Any] = {}
+    with run_in_thread(registry) as endpoint:
+        stop = asyncio.Event()
+        done = threading.Event()
+
+        def client() -> None:
+            async def main() -> None:
+                task = asyncio.create_task(scenario(endpoint, stop))
+                await stop.wait()
+                box["ready"] = True
+                done.set()
+                box["close"] = await task
+
+            asyncio.run(main())
+
+        thread = threading.Thread(target=client)
+        thread.start()
+        assert done.wait(30)
+    # the server is gone: the client saw a close frame (uvicorn's 1012), not a hang
+    thread.join(30)
+    assert box["close"][0] == 1012

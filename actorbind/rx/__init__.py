@@ -1,0 +1,43 @@
+"""ReactiveX streams over actor connections, and a shared, ref-counted connection store.
+
+>>> from actorbind.rx import ActorStore, events, status
+>>> events(conn, "newCount").subscribe(lambda args: print(args[0]))
+>>> store = ActorStore(client)            # one socket per (name, key, params, no_create)
+>>> entry, unmount = store.mount("counter", ["room", "1"])
+>>> entry.statuses.subscribe(print)      # idle/connecting/connected/disconnected
+>>> unmount()                            # disposed after the grace period unless re-mounted
+
+Toolkit-independent (``reactivex`` only). Threads: every emission happens on the thread of the
+asyncio loop that owns the connection; calls from other threads are marshalled with
+``loop.call_soon_threadsafe`` (see :func:`observe_on_loop`, :func:`call_on_loop`).
+"""
+
+from __future__ import annotations
+
+from ._loop import call_on_loop, observe_on_loop, on_loop_thread, subscribe_on_loop
+from ._store import (
+    DEFAULT_GRACE,
+    ActorEntry,
+    ActorOptions,
+    ActorStore,
+    HashFunction,
+    default_hash,
+)
+from ._streams import action, errors, events, status
+
+__all__ = [
+    "DEFAULT_GRACE",
+    "ActorEntry",
+    "ActorOptions",
+    "ActorStore",
+    "HashFunction",
+    "action",
+    "call_on_loop",
+    "default_hash",
+    "errors",
+    "events",
+    "observe_on_loop",
+    "on_loop_thread",
+    "status",
+    "subscribe_on_loop",
+]

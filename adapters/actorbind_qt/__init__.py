@@ -1,0 +1,34 @@
+"""Qt (PySide6) binding for actorbind: actor connections tied to widget lifecycles.
+
+>>> from actorbind_qt import use_actor, bind
+>>> binding = use_actor(widget, "counter", key=["room", "1"], client=client)
+>>> bind(binding.events("newCount"), lambda args: label.setText(str(args[0])), owner=label)
+>>> binding.statusChanged.connect(status_label.setText)
+
+It needs an asyncio loop on the GUI thread: qasync's ``QEventLoop`` (``actorbind_qt.run(main())``
+sets one up and closes every socket cleanly at the end). Connections are shared through an
+:class:`actorbind.rx.ActorStore` (one per client by default).
+"""
+
+from __future__ import annotations
+
+from actorbind.rx import ActorEntry, ActorStore
+
+from ._app import QUIT_TIMEOUT, aclose_all, default_store, live_bindings, run
+from ._bind import bind
+from ._binding import ActorBinding, use_actor
+from ._qml import ActorQmlState
+
+__all__ = [
+    "QUIT_TIMEOUT",
+    "ActorBinding",
+    "ActorEntry",
+    "ActorQmlState",
+    "ActorStore",
+    "aclose_all",
+    "bind",
+    "default_store",
+    "live_bindings",
+    "run",
+    "use_actor",
+]

@@ -1,0 +1,149 @@
+"""Qt fixtures: a fresh qasync loop per test (not pytest-asyncio's), a client, widgets.
+
+Qt tests are plain functions that drive coroutines with ``qloop.run(coro)``: the qasync loop
+runs Qt's event loop underneath, so widgets get their events while the coroutine awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+import shiboken6
+from PySide6.QtWidgets import QApplication, QWidget
+
+import actorbind_qt
+from actorbind import Client, create_client
+from actorbind.rx import ActorStore
+
+T = TypeVar("T")
+
+
+class QtLoop:
+    """One qasync loop for one test; ``errors`` holds what reached its exception handler."""
+
+    def __init__(self, loop: qasync.QEventLoop) -> None:
+        self.loop = loop
+        self.errors: list[dict[str, Any]] = []
+        self._outer: set[asyncio.Task[Any]] = set()
+        loop.set_exception_handler(lambda _loop, context: self.errors.append(context))
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
+        outer = self.loop.create_task(asyncio.wait_for(coro, timeout))
+        self._outer.add(outer)
+        try:
+            result: T = self.loop.run_until_complete(outer)
+        finally:
+            self._outer.discard(outer)
+        return result
+
+    def tasks(self) -> set[asyncio.Task[Any]]:
+        """Unfinished tasks other than the test's own."""
+        current = asyncio.current_task(self.loop) if self.loop.is_running() else None
+        return {
+            t
+            for t in asyncio.all_tasks(self.loop)
+            if t is not current and t not in self._outer and not t.done()
+        }
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[QtLoop]:
+    quit_on_last = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)  # closing a test window must not stop the loop
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    runner = QtLoop(loop)
+    try:
+        yield runner
+        loop.run_until_complete(actorbind_qt.aclose_all())
+        pending = runner.tasks()
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        qapp.setQuitOnLastWindowClosed(quit_on_last)
+    assert not runner.errors, runner.errors
+
+
+@pytest.fixture
+def client(qloop: QtLoop, embedded_endpoint: str) -> Iterator[Client]:
+    c = create_client(embedded_endpoint)
+    yield c
+    qloop.run(c.dispose())
+
+
+@pytest.fixture
+def store(client: Client) -> ActorStore:
+    """A store with a short grace period (tests wait for it, never time it)."""
+    return ActorStore(client, grace=0.2)
+
+
+@pytest.fixture
+def make_widget(qloop: QtLoop) -> Iterator[Callable[..., QWidget]]:
+    """``make_widget(cls=QWidget)``: widgets deleted at the end of the test if still alive."""
+    made: list[QWidget] = []
+
+    def make(cls: type[QWidget] = QWidget) -> QWidget:
+        widget = cls()
+        made.append(widget)
+        return widget
+
+    yield make
+    for widget in made:
+        if shiboken6.isValid(widget):
+            shiboken6.delete(widget)
+    made.clear()
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RestartableServer:
+    """The embedded server on a fixed port and data file, stopped and started at will."""
+
+    def __init__(self, port: int, data: Path) -> None:
+        from actorbind.server import run_in_thread
+        from tests.support.actors import registry
+
+        self.port = port
+        self.data = data
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self._factory = lambda: run_in_thread(registry, port=port, data=str(data))
+        self._cm: contextlib.AbstractContextManager[str] | None = None
+
+    def start(self) -> None:
+        assert self._cm is None
+        cm = self._factory()
+        self.endpoint = cm.__enter__()
+        self._cm = cm
+
+    def stop(self) -> None:
+        cm, self._cm = self._cm, None
+        if cm is not None:
+            cm.__exit__(None, None, None)
+
+    @property
+    def running(self) -> bool:
+        return self._cm is not None
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[RestartableServer]:
+    server = RestartableServer(free_port(), tmp_path / "actors.db")
+    server.start()
+    yield server
+    server.stop()

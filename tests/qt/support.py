@@ -1,0 +1,35 @@
+"""Helpers for the Qt tests: waiting for conditions (never for durations)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from actorbind import ActorHandle
+
+
+async def until(condition: Callable[[], bool], what: str = "condition", timeout: float = 15.0) -> None:
+    """Yield to the loop until ``condition()`` holds (fails after ``timeout`` seconds)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def live_conns(handle: ActorHandle) -> int:
+    """WebSocket connections the actor has now (the HTTP call itself excluded)."""
+    return int(await handle.liveConns()) - 1
+
+
+async def until_live(handle: ActorHandle, expected: int, timeout: float = 15.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        got = await live_conns(handle)
+        if got == expected:
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"actor has {got} connections, expected {expected}")
+        await asyncio.sleep(0.02)
