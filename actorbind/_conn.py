@@ -30,7 +30,7 @@ from .protocol.connection import (
 from .protocol.errors import ActorError, ConnDisposed, InvalidState, actor_error
 
 if TYPE_CHECKING:
-    from ._handle import ActorHandle, ParamsProvider
+    from ._handle import ActorHandle, ParamsProvider, QueueSendResult
 
 __all__ = ["ActorConn", "Unsubscribe"]
 
@@ -214,6 +214,13 @@ class ActorConn:
         self._futures[action_id] = future
         self._pump()
         return await future
+
+    async def send(
+        self, name: str, body: Any = None, *, wait: bool = False, timeout: float | None = None
+    ) -> QueueSendResult | None:
+        """Send to the actor's queue ``name`` (over HTTP, with this connection's params)."""
+        params = await self._resolve_params()
+        return await self._handle._send_queue(name, body, wait=wait, timeout=timeout, params=params)
 
     # --- lifecycle --------------------------------------------------------------------
 

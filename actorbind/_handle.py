@@ -189,12 +189,14 @@ class ActorHandle:
             headers["x-rivet-conn-params"] = json.dumps(params, separators=(",", ":"))
         return headers
 
-    async def _post(self, path: str, body: bytes, what: str) -> httpx.Response:
+    async def _post(
+        self, path: str, body: bytes, what: str, *, params: Any = None
+    ) -> httpx.Response:
         async def attempt() -> httpx.Response:
             cfg = await self._ctx.management.config()
             target = await self._target()
             url = gateway_url(cfg.endpoint, target, path, namespace=cfg.namespace, token=cfg.token)
-            headers = self._headers(cfg, self._params, self._ctx.codec.content_type)
+            headers = self._headers(cfg, params, self._ctx.codec.content_type)
             response = await self._ctx.transport.request(
                 "POST", url, headers=headers, content=body, what=what
             )
@@ -241,7 +243,9 @@ class ActorHandle:
         """
         codec = self._ctx.codec
         body = codec.encode_action_request(list(args))
-        response = await self._post(f"/action/{quote(name, safe='')}", body, f"action {name!r}")
+        response = await self._post(
+            f"/action/{quote(name, safe='')}", body, f"action {name!r}", params=self._params
+        )
         return codec.decode_action_response(response.content)
 
     async def send(
@@ -252,6 +256,11 @@ class ActorHandle:
         With ``wait=True`` returns the handler's :class:`QueueSendResult`; ``timeout`` is in
         seconds.
         """
+        return await self._send_queue(name, body, wait=wait, timeout=timeout, params=self._params)
+
+    async def _send_queue(
+        self, name: str, body: Any, *, wait: bool, timeout: float | None, params: Any
+    ) -> QueueSendResult | None:
         codec = self._ctx.codec
         request = HttpQueueSendRequest(
             body=body,
@@ -260,7 +269,10 @@ class ActorHandle:
             timeout=None if timeout is None else int(timeout * 1000),
         )
         response = await self._post(
-            f"/queue/{quote(name, safe='')}", codec.encode_queue_send(request), f"queue {name!r}"
+            f"/queue/{quote(name, safe='')}",
+            codec.encode_queue_send(request),
+            f"queue {name!r}",
+            params=params,
         )
         result = codec.decode_queue_response(response.content)
         return QueueSendResult(result.status, result.response) if wait else None

@@ -258,3 +258,11 @@ async def wait_for_async(fetch: Any, check: Any, timeout: float = WAIT) -> None:
             await asyncio.sleep(0.05)
 
     await asyncio.wait_for(poll(), timeout)
+
+
+async def test_queue_send_from_a_connection(client: Client, uid: str) -> None:
+    async with client.queued.get_or_create(uid).connect() as conn:
+        result = await conn.send("jobs", {"from": "conn"}, wait=True, timeout=5)
+        assert result is not None and result.status == "completed"
+        assert result.response["body"] == {"from": "conn"}
+        assert {"from": "conn"} in await conn.received()
