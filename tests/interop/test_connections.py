@@ -114,7 +114,10 @@ async def test_socket_errors(client: Client, uid: str) -> None:
     async with client.errors.get_or_create(uid).connect() as conn:
         with pytest.raises(ActorError) as info:
             await conn.failUser("over-ws")
-        assert (info.value.code, info.value.metadata) == ("custom_code", {"n": 42, "reason": "over-ws"})
+        assert (info.value.code, info.value.metadata) == (
+            "custom_code",
+            {"n": 42, "reason": "over-ws"},
+        )
         with pytest.raises(InternalError):
             await conn.failInternal()
         with pytest.raises(ActionNotFound):
@@ -167,7 +170,9 @@ async def test_good_params_and_conn_state(client: Client, uid: str) -> None:
         assert await c.whoami() == {"user": "u1", "authToken": "good-token"}
 
 
-async def test_get_params_called_per_attempt_and_reconnect(endpoint: str, encoding: str, uid: str) -> None:
+async def test_get_params_called_per_attempt_and_reconnect(
+    endpoint: str, encoding: str, uid: str
+) -> None:
     calls: list[int] = []
 
     async def get_params() -> dict[str, str]:
@@ -183,14 +188,22 @@ async def test_get_params_called_per_attempt_and_reconnect(endpoint: str, encodi
         first_id = conn.connection_id
         with pytest.raises((MessageTooLong, ActorError)):
             await conn.ping("y" * 100_000)
-        await wait_for(lambda: conn.status is ConnStatus.CONNECTED and conn.connection_id != first_id)
+        await wait_for(
+            lambda: conn.status is ConnStatus.CONNECTED and conn.connection_id != first_id
+        )
         assert len(calls) >= 2
-        assert statuses[:3] == [ConnStatus.CONNECTED, ConnStatus.DISCONNECTED, ConnStatus.CONNECTING]
+        assert statuses[:3] == [
+            ConnStatus.CONNECTED,
+            ConnStatus.DISCONNECTED,
+            ConnStatus.CONNECTING,
+        ]
         assert await conn.ping() == "pong"
         await conn.dispose()
 
 
-async def test_subscriptions_are_replayed_after_reconnect(endpoint: str, encoding: str, uid: str) -> None:
+async def test_subscriptions_are_replayed_after_reconnect(
+    endpoint: str, encoding: str, uid: str
+) -> None:
     async with create_client(endpoint, encoding=encoding, max_message_size=None) as client:
         handle = client.counter.get_or_create(uid)
         conn = handle.connect()
@@ -200,7 +213,9 @@ async def test_subscriptions_are_replayed_after_reconnect(endpoint: str, encodin
         first_id = conn.connection_id
         with pytest.raises((MessageTooLong, ActorError)):
             await conn.argLength("y" * 100_000)
-        await wait_for(lambda: conn.status is ConnStatus.CONNECTED and conn.connection_id != first_id)
+        await wait_for(
+            lambda: conn.status is ConnStatus.CONNECTED and conn.connection_id != first_id
+        )
         await handle.increment(5)
         await wait_for(lambda: seen == [5])
         await conn.dispose()
@@ -219,7 +234,9 @@ async def test_dispose_rejects_pending_and_later_calls(client: Client, uid: str)
     await conn.dispose()  # idempotent
 
 
-async def test_client_dispose_disposes_every_connection(endpoint: str, encoding: str, uid: str) -> None:
+async def test_client_dispose_disposes_every_connection(
+    endpoint: str, encoding: str, uid: str
+) -> None:
     client = create_client(endpoint, encoding=encoding)
     conns = [client.counter.get_or_create([uid, str(i)]).connect() for i in range(3)]
     await asyncio.gather(*(c.ready() for c in conns))

@@ -43,7 +43,9 @@ EXPECTED: dict[str, Any] = {
     "connStatus": "connected",
     "connActorIdMatches": True,
     "afterDispose": "idle",
-    "wsErrorAction": err("user", "custom_code", "user error: over-ws", {"n": 42, "reason": "over-ws"}),
+    "wsErrorAction": err(
+        "user", "custom_code", "user error: over-ws", {"n": 42, "reason": "over-ws"}
+    ),
     "wsInternal": err("rivetkit", "internal_error", "An internal error occurred"),
     "rejectedAction": err("user", "unauthorized", "invalid auth token", {"got": "bad"}),
 }

@@ -37,7 +37,9 @@ def run_ts_script(script: str, *args: str, timeout: float = 120) -> Any:
         raise AssertionError(f"{script} failed ({done.returncode}):\n{done.stderr[-4000:]}")
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if not lines:
-        raise AssertionError(f"{script} printed no JSON:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+        raise AssertionError(
+            f"{script} printed no JSON:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        )
     return json.loads(lines[-1])
 
 
