@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from actorbind.rx import ActorEntry, ActorStore
 
-from ._app import QUIT_TIMEOUT, aclose_all, default_store, live_bindings, run
+from ._app import QUIT_TIMEOUT, aclose_all, default_store, live_bindings, release_qasync_loop, run
 from ._bind import bind
 from ._binding import ActorBinding, use_actor
 from ._qml import ActorQmlState
@@ -29,6 +29,7 @@ __all__ = [
     "bind",
     "default_store",
     "live_bindings",
+    "release_qasync_loop",
     "run",
     "use_actor",
 ]

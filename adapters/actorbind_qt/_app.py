@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 import time
@@ -11,7 +12,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import qasync
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from actorbind import Client
@@ -20,7 +22,7 @@ from actorbind.rx import ActorStore, on_loop_thread
 if TYPE_CHECKING:
     from ._binding import _Core
 
-__all__ = ["QUIT_TIMEOUT", "aclose_all", "default_store", "run"]
+__all__ = ["QUIT_TIMEOUT", "aclose_all", "default_store", "release_qasync_loop", "run"]
 
 log = logging.getLogger("actorbind_qt")
 _T = TypeVar("_T")
@@ -87,12 +89,22 @@ def _on_about_to_quit() -> None:
 
 def _close_on(loop: asyncio.AbstractEventLoop) -> None:
     if on_loop_thread(loop):
-        task = loop.create_task(aclose_all(), name="actorbind-qt-quit")
         if asyncio.current_task(loop) is not None:
-            return  # inside a task: cannot spin here; run()'s teardown awaits the closes
+            # quit() called from a coroutine: spinning here would re-enter the loop, and a
+            # task would only run once the loop stopped. ``run()`` (or the app's own
+            # ``await aclose_all()``) closes the sockets before the loop closes.
+            log.debug("aboutToQuit inside a task: sockets close in run()'s teardown")
+            return
+        task = loop.create_task(aclose_all(), name="actorbind-qt-quit")
         _spin_until(task.done)
-    elif not loop.is_running():
-        loop.run_until_complete(aclose_all())
+    elif loop.is_running():  # an asyncio loop on another thread
+        future = asyncio.run_coroutine_threadsafe(aclose_all(), loop)
+        try:
+            future.result(timeout=QUIT_TIMEOUT)
+        except Exception as exc:
+            log.warning("actorbind_qt: closing sockets at quit failed: %r", exc)
+    else:
+        log.debug("aboutToQuit: the loop is not running; call aclose_all() before closing it")
 
 
 def _spin_until(done: Callable[[], bool]) -> None:
@@ -145,13 +157,31 @@ def run(
             return None  # the app quit before main finished
     finally:
         try:
-            if not task.done():
-                task.cancel()
             loop.run_until_complete(_teardown(task))
         finally:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
             asyncio.set_event_loop(None)
+            release_qasync_loop(loop)
+
+
+def release_qasync_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Delete a closed qasync loop's QObjects now, on the GUI thread.
+
+    ``QEventLoop.close()`` (qasync 0.28) leaves its timer QObject alive with Qt timers still
+    registered (every ``call_later`` not yet due, cancelled or not). The object sits in
+    reference cycles, so the cyclic GC frees it whenever it runs, on whichever thread: on
+    another thread Qt cannot unregister the timers, and the next one to fire dereferences a
+    deleted object (segfault in ``QTimerInfoList::activateTimers``). Call this right after
+    ``loop.close()``; ``run()`` does.
+    """
+    if not loop.is_closed():
+        raise RuntimeError("release_qasync_loop() needs a closed loop")
+    for attr in ("_timer", "_QEventLoop__call_soon_signaller"):
+        obj = getattr(loop, attr, None)
+        if isinstance(obj, QObject) and shiboken6.isValid(obj):
+            shiboken6.delete(obj)
+    gc.collect()
 
 
 async def _call(main: Callable[[], Awaitable[_T]]) -> _T:
@@ -159,8 +189,9 @@ async def _call(main: Callable[[], Awaitable[_T]]) -> _T:
 
 
 async def _teardown(main: asyncio.Task[Any]) -> None:
+    await aclose_all()  # first: the bindings' sockets close while everything still works
+    main.cancel()
     await asyncio.gather(main, return_exceptions=True)
-    await aclose_all()
     current = asyncio.current_task()
     rest = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
     for t in rest:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -11,6 +12,8 @@ import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from reactivex import Observable, abc
 from reactivex.disposable import Disposable, SingleAssignmentDisposable
+
+from ._compat import emit
 
 __all__ = ["bind"]
 
@@ -51,7 +54,7 @@ class _Sink:
         self._lock = threading.Lock()
         self.closed = False
         self.relay: _Relay | None = None
-        self.owner: QObject | None = None
+        self.owner: weakref.ref[QObject] | None = None  # weak: never keeps a widget alive
         self.subscription = SingleAssignmentDisposable()
         self.on_destroyed: Callable[..., None] | None = None
 
@@ -62,13 +65,19 @@ class _Sink:
         if relay is None:
             return
         try:
-            relay.delivered.emit((kind, value))
+            emit(relay.delivered, (kind, value))
         except RuntimeError:  # the relay died with its owner meanwhile
             self.closed = True
 
     def deliver(self, item: object) -> None:
         """Owner's thread."""
         if self.closed:
+            return
+        owner = self.owner() if self.owner is not None else None
+        if owner is None or not shiboken6.isValid(owner):
+            # The owner is being destroyed (its ``destroyed`` handlers may run after an
+            # emission that happens during the destruction): never call into it.
+            self.owner_destroyed()
             return
         assert isinstance(item, tuple)
         kind: int = item[0]
@@ -100,9 +109,10 @@ class _Sink:
                 return
             self.closed = True
             relay, self.relay = self.relay, None
-            owner, self.owner = self.owner, None
+            owner_ref, self.owner = self.owner, None
             callback, self.on_destroyed = self.on_destroyed, None
         self.subscription.dispose()
+        owner = owner_ref() if owner_ref is not None else None
         if owner is not None and callback is not None and shiboken6.isValid(owner):
             try:
                 owner.destroyed.disconnect(callback)
@@ -137,7 +147,7 @@ def bind(
         raise RuntimeError("bind() must be called on the owner's thread")
     sink = _Sink(slot, on_error, on_completed)
     sink.relay = _Relay(owner, sink)
-    sink.owner = owner
+    sink.owner = weakref.ref(owner)
 
     def owner_destroyed(*_: object) -> None:  # not a method of the dying object
         sink.owner_destroyed()

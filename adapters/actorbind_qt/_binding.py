@@ -22,6 +22,7 @@ from actorbind.rx import events as conn_events
 
 from . import _app
 from ._bind import bind
+from ._compat import emit
 from ._qml import ActorQmlState, describe
 
 __all__ = ["ActorBinding", "use_actor"]
@@ -237,13 +238,13 @@ class _Core:
         """Emit a Qt signal of the binding, if it still exists."""
         binding = self.binding
         if binding is not None and shiboken6.isValid(binding):
-            getattr(binding, name).emit(*args)
+            emit(getattr(binding, name), *args)
 
     def emit_qml(self, name: str, *args: Any) -> None:
         """Emit a Qt signal of the QML face, if there is one."""
         face = self.qml
         if face is not None and shiboken6.isValid(face):
-            getattr(face, name).emit(*args)
+            emit(getattr(face, name), *args)
 
     # --- streams and work ---------------------------------------------------------------
 
@@ -349,6 +350,7 @@ class ActorBinding(QObject):
         self.setObjectName(f"actorbind:{options['name']}")
         core = _Core(self, widget, store, options, enabled, release_on_hide)
         self._core = core
+        self._handle: ActorHandle | None = None
 
         def finalize(*_: object) -> None:  # a closure, not a method of a dying QObject
             core.finalize()
@@ -414,17 +416,20 @@ class ActorBinding(QObject):
     @property
     def handle(self) -> ActorHandle:
         """A handle to the actor for stateless (HTTP) actions; usable at any time."""
-        o = self._core.options
-        client = self._core.store.client
-        if o["no_create"]:
-            return client.get(o["name"], o["key"], params=o["params"])
-        return client.get_or_create(
-            o["name"],
-            o["key"],
-            params=o["params"],
-            create_with_input=o["create_with_input"],
-            create_in_region=o["create_in_region"],
-        )
+        if self._handle is None:
+            o = self._core.options
+            client = self._core.store.client
+            if o["no_create"]:
+                self._handle = client.get(o["name"], o["key"], params=o["params"])
+            else:
+                self._handle = client.get_or_create(
+                    o["name"],
+                    o["key"],
+                    params=o["params"],
+                    create_with_input=o["create_with_input"],
+                    create_in_region=o["create_in_region"],
+                )
+        return self._handle
 
     @property
     def mounted(self) -> bool:

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import actorbind_qt
 import pytest
 import qasync
 import shiboken6
 from PySide6.QtWidgets import QApplication, QWidget
 
-import actorbind_qt
 from actorbind import Client, create_client
 from actorbind.rx import ActorStore
 
@@ -53,6 +54,14 @@ class QtLoop:
         }
 
 
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage_on_the_gui_thread() -> Iterator[None]:
+    """Qt objects caught in reference cycles (qasync loops, closed windows) are collected
+    here, on the GUI thread, never by a cyclic GC that happens to run on a server thread."""
+    yield
+    gc.collect()
+
+
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[QtLoop]:
     quit_on_last = qapp.quitOnLastWindowClosed()
@@ -73,6 +82,8 @@ def qloop(qapp: QApplication) -> Iterator[QtLoop]:
         loop.close()
         asyncio.set_event_loop(None)
         qapp.setQuitOnLastWindowClosed(quit_on_last)
+        # Delete qasync's timer object here, on the GUI thread (see release_qasync_loop).
+        actorbind_qt.release_qasync_loop(loop)
     assert not runner.errors, runner.errors
 
 

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from actorbind import ActorHandle
 
 
-async def until(condition: Callable[[], bool], what: str = "condition", timeout: float = 15.0) -> None:
+async def until(
+    condition: Callable[[], bool], what: str = "condition", timeout: float = 15.0
+) -> None:
     """Yield to the loop until ``condition()`` holds (fails after ``timeout`` seconds)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

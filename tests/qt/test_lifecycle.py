@@ -6,13 +6,13 @@ import asyncio
 from collections.abc import Callable
 
 import shiboken6
+from actorbind_qt import use_actor
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from actorbind import Client, ConnStatus
 from actorbind.rx import ActorStore
-from actorbind_qt import use_actor
 
 from .conftest import QtLoop
 from .support import until, until_live
@@ -21,7 +21,7 @@ from .support import until, until_live
 class RefusingWindow(QWidget):
     """A window whose close the user "cancels" (e.g. unsaved changes)."""
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()
 
 

@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 import shiboken6
+from actorbind_qt import bind, use_actor
 from PySide6.QtWidgets import QLabel, QWidget
 
 from actorbind import ConnDisposed, ConnStatus, create_client
 from actorbind.rx import ActorStore
-from actorbind_qt import bind, use_actor
 
 from .conftest import QtLoop, RestartableServer
 from .support import until, until_live

@@ -1,0 +1,103 @@
+"""The QML face: properties with notify signals, evaluated by a real QML engine offscreen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import shiboken6
+from actorbind_qt import use_actor
+from PySide6.QtCore import Q_ARG, QByteArray, QMetaObject, QObject, QUrl
+from PySide6.QtQml import QQmlComponent, QQmlEngine
+from PySide6.QtWidgets import QWidget
+
+from actorbind import Client
+from actorbind.rx import ActorStore
+
+from .conftest import QtLoop
+from .support import until
+
+QML = b"""
+import QtQml
+
+QtObject {
+    required property QtObject actor
+    property string shown: actor.status
+    property bool online: actor.connected
+    property string problem: actor.lastError
+    property int changes: 0
+    property string lastName: ""
+    property int lastValue: -1
+    readonly property Connections watcher: Connections {
+        target: actor
+        function onStatusChanged() { changes += 1 }
+        function onEventReceived(name, args) { lastName = name; lastValue = args[0] }
+    }
+    function bump(n) { actor.action("increment", [n]) }
+}
+"""
+
+
+def _component(engine: QQmlEngine) -> QQmlComponent:
+    component = QQmlComponent(engine)
+    component.setData(QByteArray(QML), QUrl("inline.qml"))
+    assert component.isReady(), component.errorString()
+    return component
+
+
+def test_qml_properties_follow_the_connection(
+    qloop: QtLoop, client: Client, store: ActorStore, make_widget: Callable[..., QWidget], uid: str
+) -> None:
+    engine = QQmlEngine()
+
+    async def scenario() -> None:
+        widget = make_widget()
+        binding = use_actor(widget, "counter", [uid], client=client, store=store)
+        component = _component(engine)
+        obj = component.createWithInitialProperties({"actor": binding.qml})
+        assert isinstance(obj, QObject), component.errorString()
+        assert obj.property("shown") == "idle" and obj.property("online") is False
+        binding.qml.listen("newCount")
+        widget.show()
+        await until(lambda: obj.property("online") is True, "QML sees connected")
+        assert obj.property("shown") == "connected"
+        assert obj.property("changes") >= 2  # connecting, connected
+        assert obj.property("problem") == ""
+        QMetaObject.invokeMethod(obj, "bump", Q_ARG("QVariant", 4))  # a QML function
+        await until(lambda: obj.property("lastValue") == 4, "event in QML")
+        assert obj.property("lastName") == "newCount"
+        widget.close()
+        await until(lambda: obj.property("shown") == "idle", "QML sees idle")
+        assert obj.property("online") is False
+        shiboken6.delete(obj)
+        shiboken6.delete(component)
+
+    try:
+        qloop.run(scenario())
+    finally:
+        shiboken6.delete(engine)
+
+
+def test_qml_last_error(
+    qloop: QtLoop, client: Client, store: ActorStore, make_widget: Callable[..., QWidget], uid: str
+) -> None:
+    engine = QQmlEngine()
+
+    async def scenario() -> None:
+        widget = make_widget()
+        binding = use_actor(
+            widget, "guarded", [uid], client=client, store=store, params={"authToken": "nope"}
+        )
+        component = _component(engine)
+        obj = component.createWithInitialProperties({"actor": binding.qml})
+        assert isinstance(obj, QObject), component.errorString()
+        widget.show()
+        await until(lambda: obj.property("problem") != "", "QML sees the error")
+        assert "invalid auth token" in obj.property("problem")
+        assert obj.property("online") is False
+        shiboken6.delete(obj)
+        shiboken6.delete(component)
+
+    try:
+        qloop.run(scenario())
+    finally:
+        shiboken6.delete(engine)
