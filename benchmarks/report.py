@@ -1,5 +1,8 @@
 """Turn benchmark records into a text table, Markdown and a PNG chart."""
 
+# Tables use real typography (en dash ranges, multiplication sign) and are wide on purpose.
+# ruff: noqa: RUF001, RUF002, E501
+
 from __future__ import annotations
 
 import math
@@ -12,22 +15,79 @@ from typing import Any
 METRICS: list[tuple[str, str, str, str, str | None, tuple[str, float] | None]] = [
     ("http", "lat_p50_us", "1 HTTP latency p50 (sequential)", "µs", "lower", None),
     ("http", "lat_p99_us", "1 HTTP latency p99 (sequential)", "µs", "lower", ("ratio<=", 1.2)),
-    ("http", "tput_per_s", "1 HTTP throughput, 32 in flight", "calls/s", "higher", ("ratio>=", 1.0)),
-    ("http", "cpu_us_per_call", "1 HTTP client CPU/call, 32 in flight", "µs", "lower", ("ratio<=", 1.0)),
-    ("http", "seq_cpu_us_per_call", "1 HTTP client CPU/call, sequential", "µs", "lower", ("ratio<=", 1.0)),
+    (
+        "http",
+        "tput_per_s",
+        "1 HTTP throughput, 32 in flight",
+        "calls/s",
+        "higher",
+        ("ratio>=", 1.0),
+    ),
+    (
+        "http",
+        "cpu_us_per_call",
+        "1 HTTP client CPU/call, 32 in flight",
+        "µs",
+        "lower",
+        ("ratio<=", 1.0),
+    ),
+    (
+        "http",
+        "seq_cpu_us_per_call",
+        "1 HTTP client CPU/call, sequential",
+        "µs",
+        "lower",
+        ("ratio<=", 1.0),
+    ),
     ("ws", "rtt_p50_us", "2 WS action RTT p50", "µs", "lower", None),
     ("ws", "rtt_p99_us", "2 WS action RTT p99", "µs", "lower", ("ratio<=", 1.2)),
     ("ws", "tput_per_s", "2 WS throughput, 100 in flight", "calls/s", "higher", ("ratio>=", 1.0)),
-    ("ws", "cpu_us_per_call", "2 WS client CPU/call, 100 in flight", "µs", "lower", ("ratio<=", 1.0)),
-    ("ws", "seq_cpu_us_per_call", "2 WS client CPU/call, sequential", "µs", "lower", ("ratio<=", 1.0)),
+    (
+        "ws",
+        "cpu_us_per_call",
+        "2 WS client CPU/call, 100 in flight",
+        "µs",
+        "lower",
+        ("ratio<=", 1.0),
+    ),
+    (
+        "ws",
+        "seq_cpu_us_per_call",
+        "2 WS client CPU/call, sequential",
+        "µs",
+        "lower",
+        ("ratio<=", 1.0),
+    ),
     ("fanin", "events_per_s", "3 fan-in events/s decoded", "ev/s", "higher", ("ratio>=", 1.0)),
     ("fanin", "cpu_us_per_event", "3 fan-in client CPU/event", "µs", "lower", ("ratio<=", 1.0)),
     ("fanin", "events_lost", "3 fan-in events missing", "", "lower", None),
     ("connect", "first_action_ms_p50", "4 connect→first result p50", "ms", "lower", None),
-    ("connect", "first_action_ms_p99", "4 connect→first result p99", "ms", "lower", ("ratio<=", 1.2)),
+    (
+        "connect",
+        "first_action_ms_p99",
+        "4 connect→first result p99",
+        "ms",
+        "lower",
+        ("ratio<=", 1.2),
+    ),
     ("connect", "open_all_s", "4 open 500 conns (wall)", "s", "lower", None),
-    ("connect", "cpu_us_per_conn", "4 client CPU/conn (500 concurrent)", "µs", "lower", ("ratio<=", 1.0)),
-    ("connect", "mem_kib_per_conn", "4 RSS/idle conn (500 concurrent)", "KiB", "lower", ("abs<", 64.0)),
+    ("connect", "conns_failed", "4 conns refused by the server (of 500)", "", "lower", None),
+    (
+        "connect",
+        "cpu_us_per_conn",
+        "4 client CPU/conn (500 concurrent)",
+        "µs",
+        "lower",
+        ("ratio<=", 1.0),
+    ),
+    (
+        "connect",
+        "mem_kib_per_conn",
+        "4 RSS/idle conn (500 concurrent)",
+        "KiB",
+        "lower",
+        ("abs<", 64.0),
+    ),
 ]
 
 QT_METRICS = [
@@ -123,12 +183,19 @@ def rows(records: list[dict[str, Any]], server: str) -> list[dict[str, Any]]:
                     ok = ratio <= val if op == "<=" else ratio >= val
                     verdict = "PASS" if ok else "MISS"
                 else:
-                    tgt = f"{kind[len('ratio'):]} {val:g}×"
+                    tgt = f"{'≤' if kind.endswith('<=') else '≥'} {val:g}×"
             out.append(
                 {
-                    "scenario": scenario, "key": key, "label": label, "unit": unit,
-                    "encoding": enc, "ab": sa, "ts": st, "ratio": ratio,
-                    "target": tgt, "verdict": verdict,
+                    "scenario": scenario,
+                    "key": key,
+                    "label": label,
+                    "unit": unit,
+                    "encoding": enc,
+                    "ab": sa,
+                    "ts": st,
+                    "ratio": ratio,
+                    "target": tgt,
+                    "verdict": verdict,
                     "error": (ab or {}).get("error") or (ts or {}).get("error"),
                 }
             )
@@ -142,14 +209,20 @@ def server_ratio_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if scenario not in ("http", "ws", "fanin") or key == "events_lost":
             continue
         for enc in ("json", "cbor", "bare"):
-            emb = _find(records, server="embedded", scenario=scenario, encoding=enc, client="actorbind")
-            rk = _find(records, server="rivetkit", scenario=scenario, encoding=enc, client="actorbind")
+            emb = _find(
+                records, server="embedded", scenario=scenario, encoding=enc, client="actorbind"
+            )
+            rk = _find(
+                records, server="rivetkit", scenario=scenario, encoding=enc, client="actorbind"
+            )
             if emb is None:
                 continue
             se = _stats([x.get(key) for x in emb["reps"]])
             sr = _stats([x.get(key) for x in rk["reps"]]) if rk else None
             ratio = se[0] / sr[0] if se and sr and sr[0] else None
-            out.append({"label": label, "unit": unit, "encoding": enc, "emb": se, "rk": sr, "ratio": ratio})
+            out.append(
+                {"label": label, "unit": unit, "encoding": enc, "emb": se, "rk": sr, "ratio": ratio}
+            )
     return out
 
 
@@ -163,8 +236,17 @@ def qt_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             verdict = ""
             if key == "paced_lag_p99_ms" and r["mode"] == "coalesced" and s:
                 verdict = "PASS" if s[0] < 16.0 else "MISS"
-            out.append({"mode": r["mode"], "label": label, "unit": unit, "s": s, "verdict": verdict,
-                        "error": r.get("error"), "pending": r.get("pending")})
+            out.append(
+                {
+                    "mode": r["mode"],
+                    "label": label,
+                    "unit": unit,
+                    "s": s,
+                    "verdict": verdict,
+                    "error": r.get("error"),
+                    "pending": r.get("pending"),
+                }
+            )
     return out
 
 
@@ -196,7 +278,9 @@ def render_text(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         if not rs:
             continue
         lines += ["", SERVER_TITLES[server]]
-        lines.append(f"{'metric':40s} {'enc':5s} {'actorbind':>26s} {'TS client':>26s} {'ratio':>7s} {'target':>10s} ")
+        lines.append(
+            f"{'metric':40s} {'enc':5s} {'actorbind':>26s} {'TS client':>26s} {'ratio':>7s} {'target':>10s} "
+        )
         for r in rs:
             lines.append(
                 f"{r['label'] + (' (' + r['unit'] + ')' if r['unit'] else ''):40.40s} {r['encoding']:5s} "
@@ -206,7 +290,9 @@ def render_text(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     sr = server_ratio_rows(records)
     if sr:
         lines += ["", "Scenario 6: actorbind client, embedded server vs RivetKit engine"]
-        lines.append(f"{'metric':40s} {'enc':5s} {'embedded':>26s} {'RivetKit':>26s} {'emb/RK':>7s}")
+        lines.append(
+            f"{'metric':40s} {'enc':5s} {'embedded':>26s} {'RivetKit':>26s} {'emb/RK':>7s}"
+        )
         for r in sr:
             lines.append(
                 f"{r['label'] + ' (' + r['unit'] + ')':40.40s} {r['encoding']:5s} {_cell(r['emb']):>26s} "
@@ -217,9 +303,13 @@ def render_text(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         lines += ["", "Scenario 5: Qt delivery (actorbind only, bare, embedded server)"]
         for r in qr:
             if r["pending"] or (r["error"] and not r["s"]):
-                lines.append(f"{r['mode']:10s} {r['label']:48s} {'not run: ' + (r['pending'] or r['error'])[:120]}")
+                lines.append(
+                    f"{r['mode']:10s} {r['label']:48s} {'not run: ' + (r['pending'] or r['error'])[:120]}"
+                )
                 continue
-            lines.append(f"{r['mode']:10s} {r['label'] + ' (' + r['unit'] + ')':52s} {_cell(r['s']):>26s} {r['verdict']}")
+            lines.append(
+                f"{r['mode']:10s} {r['label'] + ' (' + r['unit'] + ')':52s} {_cell(r['s']):>26s} {r['verdict']}"
+            )
     for n in meta.get("notes", []):
         lines.append("NOTE: " + n)
     return "\n".join(lines)
@@ -229,7 +319,8 @@ def render_markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     md = ["# actorbind benchmarks: results", ""]
     md += [f"- {h}" for h in _header(meta)]
     md += [
-        "- produced by `python -m benchmarks" + (" --quick" if meta["mode"] == "quick" else "")
+        "- produced by `python -m benchmarks"
+        + (" --quick" if meta["mode"] == "quick" else "")
         + "`; raw numbers in `results.json`, chart in `results.png`; method in "
         "`benchmarks/README.md`",
         "",
@@ -239,7 +330,10 @@ def render_markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         if not rs:
             continue
         md += [f"## {SERVER_TITLES[server]}", ""]
-        md += ["| metric | enc | actorbind | TS client | actorbind/TS | target | |", "|---|---|---:|---:|---:|---|---|"]
+        md += [
+            "| metric | enc | actorbind | TS client | actorbind/TS | target | |",
+            "|---|---|---:|---:|---:|---|---|",
+        ]
         for r in rs:
             unit = f" ({r['unit']})" if r["unit"] else ""
             md.append(
@@ -250,9 +344,14 @@ def render_markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     sr = server_ratio_rows(records)
     if sr:
         md += ["## Scenario 6: same actorbind client, embedded server vs RivetKit engine", ""]
-        md += ["| metric | enc | embedded | RivetKit | embedded/RivetKit |", "|---|---|---:|---:|---:|"]
+        md += [
+            "| metric | enc | embedded | RivetKit | embedded/RivetKit |",
+            "|---|---|---:|---:|---:|",
+        ]
         for r in sr:
-            md.append(f"| {r['label']} ({r['unit']}) | {r['encoding']} | {_cell(r['emb'])} | {_cell(r['rk'])} | {_ratio(r['ratio'])} |")
+            md.append(
+                f"| {r['label']} ({r['unit']}) | {r['encoding']} | {_cell(r['emb'])} | {_cell(r['rk'])} | {_ratio(r['ratio'])} |"
+            )
         md.append("")
     qr = qt_rows(records)
     if qr:
@@ -260,7 +359,9 @@ def render_markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         md += ["| mode | metric | value | target |", "|---|---|---:|---|"]
         for r in qr:
             if r["pending"] or (r["error"] and not r["s"]):
-                md.append(f"| {r['mode']} | {r['label']} | not run: {(r['pending'] or r['error'])[:200]} | |")
+                md.append(
+                    f"| {r['mode']} | {r['label']} | not run: {(r['pending'] or r['error'])[:200]} | |"
+                )
                 continue
             tgt = "< 16 ms " + r["verdict"] if r["verdict"] else ""
             md.append(f"| {r['mode']} | {r['label']} ({r['unit']}) | {_cell(r['s'])} | {tgt} |")
@@ -282,7 +383,9 @@ def render_png(records: list[dict[str, Any]], meta: dict[str, Any], path: Path) 
     fig, axes = plt.subplots(1, len(servers), figsize=(8 * len(servers), 11), squeeze=False)
     colors = {"json": "#4C72B0", "cbor": "#DD8452", "bare": "#55A868"}
     for ax, server in zip(axes[0], servers, strict=True):
-        rs = [r for r in rows(records, server) if r["ratio"] is not None and r["key"] != "events_lost"]
+        rs = [
+            r for r in rows(records, server) if r["ratio"] is not None and r["key"] != "events_lost"
+        ]
         labels = []
         for r in rs:
             if r["label"] not in labels:
@@ -304,10 +407,17 @@ def render_png(records: list[dict[str, Any]], meta: dict[str, Any], path: Path) 
                 rhi = amax / tmin if tmin else r["ratio"]
                 lo.append(max(r["ratio"] - rlo, 0))
                 hi.append(max(rhi - r["ratio"], 0))
-            ax.barh(ys, xs, height=h, color=colors.get(enc), label=enc, xerr=[lo, hi],
-                    error_kw={"elinewidth": 0.7, "capsize": 1.5, "ecolor": "#333"})
+            ax.barh(
+                ys,
+                xs,
+                height=h,
+                color=colors.get(enc),
+                label=enc,
+                xerr=[lo, hi],
+                error_kw={"elinewidth": 0.7, "capsize": 1.5, "ecolor": "#333"},
+            )
         for i, lab in enumerate(labels):
-            _s, key, _l, _u, _b, target = next(m for m in METRICS if m[2] == lab)
+            _s, _k, _l, _u, _b, target = next(m for m in METRICS if m[2] == lab)
             if target and target[0].startswith("ratio"):
                 ax.plot([target[1], target[1]], [i - 0.45, i + 0.45], color="red", lw=1.5)
         ax.axvline(1.0, color="#888", lw=0.8, ls="--")
@@ -318,7 +428,9 @@ def render_png(records: list[dict[str, Any]], meta: dict[str, Any], path: Path) 
         ax.set_xlabel("actorbind / TS (median; whiskers: min–max range). Red tick = target")
         ax.set_title(SERVER_TITLES[server].replace("`", ""), fontsize=9)
         ax.legend(loc="lower right", fontsize=8)
-    fig.suptitle(f"actorbind vs official TS client ({meta['mode']} run, {meta['date']})", fontsize=11)
+    fig.suptitle(
+        f"actorbind vs official TS client ({meta['mode']} run, {meta['date']})", fontsize=11
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -24,8 +24,8 @@ if __package__ in (None, ""):  # `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-from benchmarks import report  # noqa: E402
-from benchmarks.servers import (  # noqa: E402
+from benchmarks import report
+from benchmarks.servers import (
     ROOT,
     embedded_available,
     embedded_server,
@@ -74,7 +74,12 @@ def run_child(cmd: list[str], cwd: Path, timeout: float = CHILD_TIMEOUT) -> dict
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     t0 = time.monotonic()
     proc = subprocess.Popen(
-        cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+        cmd,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=out,
+        stderr=err,
+        env=env,
         start_new_session=True,
     )
     status = None
@@ -136,7 +141,13 @@ def run_pair(
     reps = 1 if per_proc else p["reps"]
     for _ in range(rounds):
         for client in clients:
-            common = ["--endpoint", endpoint, "--encoding", encoding, *child_args(scenario, p, reps)]
+            common = [
+                "--endpoint",
+                endpoint,
+                "--encoding",
+                encoding,
+                *child_args(scenario, p, reps),
+            ]
             if client == "actorbind":
                 cmd, cwd = [sys.executable, "-m", "benchmarks.py_bench", *common], ROOT
             else:
@@ -145,8 +156,13 @@ def run_pair(
             rec = merged.setdefault(
                 client,
                 {
-                    "server": server, "scenario": scenario, "encoding": encoding,
-                    "client": client, "reps": [], "proc_cpu_s": [], "proc_maxrss_kib": [],
+                    "server": server,
+                    "scenario": scenario,
+                    "encoding": encoding,
+                    "client": client,
+                    "reps": [],
+                    "proc_cpu_s": [],
+                    "proc_maxrss_kib": [],
                     "wall_s": 0.0,
                 },
             )
@@ -167,15 +183,32 @@ def run_qt(endpoint: str, server: str, p: dict[str, Any]) -> list[dict[str, Any]
     records = []
     for mode in ("raw", "coalesced"):
         cmd = [
-            sys.executable, "-m", "benchmarks.qt_bench", "--endpoint", endpoint,
-            "--mode", mode, "--reps", str(p["reps"]), "--seconds", str(q["seconds"]),
-            "--rate", str(q["rate"]), "--flood", str(q["flood"]),
+            sys.executable,
+            "-m",
+            "benchmarks.qt_bench",
+            "--endpoint",
+            endpoint,
+            "--mode",
+            mode,
+            "--reps",
+            str(p["reps"]),
+            "--seconds",
+            str(q["seconds"]),
+            "--rate",
+            str(q["rate"]),
+            "--flood",
+            str(q["flood"]),
         ]
         res = run_child(cmd, ROOT)
         rec = {
-            "server": server, "scenario": "qt", "encoding": res.get("encoding", "bare"),
-            "client": "actorbind", "mode": mode, "reps": res.get("reps", []),
-            "proc_cpu_s": [res["proc_cpu_s"]], "proc_maxrss_kib": [res["proc_maxrss_kib"]],
+            "server": server,
+            "scenario": "qt",
+            "encoding": res.get("encoding", "bare"),
+            "client": "actorbind",
+            "mode": mode,
+            "reps": res.get("reps", []),
+            "proc_cpu_s": [res["proc_cpu_s"]],
+            "proc_maxrss_kib": [res["proc_maxrss_kib"]],
             "wall_s": res["wall_s"],
         }
         for k in ("error", "pending", "api"):
@@ -191,17 +224,46 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="3 repetitions, smaller counts")
     ap.add_argument("--reps", type=int, help="override the number of repetitions")
     ap.add_argument("--encodings", default=",".join(ENCODINGS))
-    ap.add_argument("--scenarios", default=",".join((*SCENARIOS, "qt", "embedded")),
-                    help="comma list of http,ws,fanin,connect,qt,embedded")
-    ap.add_argument("--no-ts-on-embedded", action="store_true",
-                    help="scenario 6: skip the TS reference runs on the embedded server")
-    ap.add_argument("--out", default=str(ROOT / "docs" / "benchmarks"),
-                    help="folder for results.md / results.png / results.json")
+    ap.add_argument(
+        "--scenarios",
+        default=",".join((*SCENARIOS, "qt", "embedded")),
+        help="comma list of http,ws,fanin,connect,qt,embedded",
+    )
+    ap.add_argument(
+        "--no-ts-on-embedded",
+        action="store_true",
+        help="scenario 6: skip the TS reference runs on the embedded server",
+    )
+    ap.add_argument(
+        "--out",
+        default=str(ROOT / "docs" / "benchmarks"),
+        help="folder for results.md / results.png / results.json",
+    )
+    ap.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rebuild the table, results.md and results.png from OUT/results.json; run nothing",
+    )
     return ap.parse_args(argv)
+
+
+def render(records: list[dict[str, Any]], meta: dict[str, Any], out: Path) -> None:
+    text = report.render_text(records, meta)
+    print(text)
+    (out / "results.md").write_text(report.render_markdown(records, meta))
+    try:
+        report.render_png(records, meta, out / "results.png")
+    except Exception as exc:  # matplotlib missing or a headless quirk: the tables still stand
+        log(f"chart not written: {type(exc).__name__}: {exc}")
 
 
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
+    out = Path(a.out)
+    if a.render_only:
+        data = json.loads((out / "results.json").read_text())
+        render(data["records"], data["meta"], out)
+        return 0
     p = json.loads(json.dumps(QUICK if a.quick else FULL))
     if a.reps:
         p["reps"] = a.reps
@@ -245,28 +307,22 @@ def main(argv: list[str] | None = None) -> int:
                         records += run_qt(endpoint, "embedded", p)
                 log("embedded server stopped")
 
+    node_version = subprocess.run(["node", "--version"], capture_output=True, text=True)
     meta = {
         "mode": "quick" if a.quick else "full",
         "params": p,
         "encodings": encodings,
         "python": platform.python_version(),
-        "node": subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip(),
+        "node": node_version.stdout.strip(),
         "cpus": os.cpu_count(),
         "machine": platform.platform(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "seconds": round(time.monotonic() - started),
         "notes": notes,
     }
-    out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps({"meta": meta, "records": records}, indent=1))
-    text = report.render_text(records, meta)
-    print(text)
-    (out / "results.md").write_text(report.render_markdown(records, meta))
-    try:
-        report.render_png(records, meta, out / "results.png")
-    except Exception as exc:  # matplotlib missing or a headless quirk: the tables still stand
-        log(f"chart not written: {type(exc).__name__}: {exc}")
+    render(records, meta, out)
     log(f"done in {meta['seconds']} s; wrote {out}/results.md, results.png, results.json")
     return 0
 

@@ -92,6 +92,23 @@ async function withTimeout(promise, seconds) {
 	}
 }
 
+// The engine sometimes answers a connect with a 500 (e.g. pegboard.route_resolve_query_timeout
+// under load); the official client then logs "unhandled open promise rejection" and `ready`
+// never settles. Bound the wait and retry with a fresh connection.
+async function connectReady(h, attempts = 3) {
+	for (let i = 1; ; i++) {
+		const conn = h.connect();
+		try {
+			await withTimeout(conn.ready, 30);
+			return conn;
+		} catch (err) {
+			conn.dispose().catch(() => {});
+			if (i >= attempts) throw err;
+			process.stderr.write(`ts_bench: connect attempt ${i} failed (${err}), retrying\n`);
+		}
+	}
+}
+
 async function benchHttp(client, a) {
 	const h = client.counter.getOrCreate(key("http"));
 	for (let i = 0; i < a.warmup; i++) await h.increment(1);
@@ -112,8 +129,7 @@ async function benchHttp(client, a) {
 
 async function benchWs(client, a) {
 	const h = client.counter.getOrCreate(key("ws"));
-	const conn = h.connect();
-	await conn.ready;
+	const conn = await connectReady(h);
 	for (let i = 0; i < a.warmup; i++) await conn.increment(1);
 	const reps = [];
 	for (let r = 0; r < a.reps; r++) {
@@ -133,8 +149,7 @@ async function benchWs(client, a) {
 
 async function benchFanin(client, a) {
 	const h = client.counter.getOrCreate(key("fanin"));
-	const conn = h.connect();
-	await conn.ready;
+	const conn = await connectReady(h);
 	const state = { count: 0, target: 0, resolve: null };
 	conn.on("tick", (_i) => {
 		state.count += 1;
@@ -152,10 +167,10 @@ async function benchFanin(client, a) {
 		});
 		const c0 = cpuSeconds();
 		const t0 = performance.now();
-		await conn.flood(n);
 		try {
+			await withTimeout(conn.flood(n), a.timeout);
 			await withTimeout(done, a.timeout);
-		} catch {}
+		} catch {} // reported as events_lost
 		const elapsed = (performance.now() - t0) / 1000;
 		return [elapsed, cpuSeconds() - c0, state.count];
 	};
@@ -187,7 +202,7 @@ async function benchConnect(client, a) {
 		for (let i = 0; i < a.connects; i++) {
 			const t0 = nowNs();
 			const conn = h.connect();
-			await conn.getCount();
+			await withTimeout(conn.getCount(), 30);
 			times.push(Number(nowNs() - t0) / 1e6);
 			await conn.dispose();
 		}
@@ -197,7 +212,22 @@ async function benchConnect(client, a) {
 		const c0 = cpuSeconds();
 		const t0 = performance.now();
 		const conns = Array.from({ length: a.conns }, () => h.connect());
-		await withTimeout(Promise.all(conns.map((c) => c.ready)), a.timeout);
+		// Under load the engine refuses some opens (500s) and such a `ready` may never settle:
+		// count the connected ones instead of failing or hanging.
+		let ok = 0;
+		const settled = Promise.all(
+			conns.map((c) =>
+				c.ready.then(
+					() => {
+						ok += 1;
+					},
+					() => {},
+				),
+			),
+		);
+		try {
+			await withTimeout(settled, a.timeout);
+		} catch {}
 		const openS = (performance.now() - t0) / 1000;
 		const cpu = cpuSeconds() - c0;
 		gc();
@@ -206,11 +236,15 @@ async function benchConnect(client, a) {
 		reps.push({
 			first_action_ms_p50: percentile(times, 50),
 			first_action_ms_p99: percentile(times, 99),
-			mem_kib_per_conn: (rss1 - rss0) / 1024 / a.conns,
-			cpu_us_per_conn: (cpu * 1e6) / a.conns,
+			mem_kib_per_conn: (rss1 - rss0) / 1024 / Math.max(ok, 1),
+			cpu_us_per_conn: (cpu * 1e6) / Math.max(ok, 1),
+			conns_failed: a.conns - ok,
 			open_all_s: openS,
 		});
-		await Promise.all(conns.map((c) => c.dispose()));
+		await withTimeout(
+			Promise.all(conns.map((c) => c.dispose().catch(() => {}))),
+			a.timeout,
+		).catch(() => {});
 	}
 	return reps;
 }

@@ -59,7 +59,15 @@ def test_official_ts_client(
     request: pytest.FixtureRequest, server: str, encoding: str, uid: str
 ) -> None:
     endpoint = request.getfixturevalue(f"{server}_endpoint")
-    got = run_ts_script("ts_client_check.mjs", endpoint, encoding, uid)
+    try:
+        got = run_ts_script("ts_client_check.mjs", endpoint, encoding, uid)
+    except AssertionError as exc:
+        # The engine itself sometimes times out resolving a brand-new actor under load; that
+        # is RivetKit's, not the client's or our server's. One fresh try, new keys.
+        if "route_resolve_query_timeout" not in str(exc):
+            raise
+        uid += "-retry"
+        got = run_ts_script("ts_client_check.mjs", endpoint, encoding, uid)
     for name, expected in EXPECTED.items():
         assert got.get(name) == expected, f"{name}: {got.get(name)!r} != {expected!r}"
     assert got["key"] == [uid, "c"]
