@@ -9,13 +9,12 @@ from urllib.parse import quote, urlencode
 
 from ._config import USER_AGENT, ClientConfig
 from ._transport import Transport
-from .protocol.errors import ActorNotFound, MalformedMessage, TransportError
+from .protocol.errors import ActorNotFound, MalformedMessage
 from .protocol.keys import ActorKey, serialize_key
 from .protocol.urls import encode_input_rest
 
 __all__ = ["ActorRecord", "Management"]
 
-_METADATA_DELAYS = (0.5, 1.0, 2.0, 4.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,29 +57,21 @@ class Management:
         return self._config
 
     async def _lookup(self) -> ClientConfig:
+        # One try per call, not cached when it fails: the caller sees the failure at once (a
+        # connection retries with its own backoff) instead of waiting on hidden retries.
         cfg = self._initial
         url = f"{cfg.endpoint}/metadata?{urlencode({'namespace': cfg.namespace})}"
-        last: Exception | None = None
-        for delay in (0.0, *_METADATA_DELAYS):
-            if delay:
-                await asyncio.sleep(delay)
-            try:
-                meta = await self._transport.request_json(
-                    "GET", url, headers=self.headers(cfg), what="metadata lookup"
-                )
-            except (TransportError, MalformedMessage) as exc:
-                last = exc
-                continue
-            if not isinstance(meta, dict):
-                raise MalformedMessage("metadata lookup: the reply is not a JSON object")
-            endpoint = meta.get("clientEndpoint")
-            return cfg.with_overrides(
-                endpoint if isinstance(endpoint, str) else None,
-                _opt_str(meta.get("clientNamespace")),
-                _opt_str(meta.get("clientToken")),
-            )
-        assert last is not None
-        raise last
+        meta = await self._transport.request_json(
+            "GET", url, headers=self.headers(cfg), what="metadata lookup"
+        )
+        if not isinstance(meta, dict):
+            raise MalformedMessage("metadata lookup: the reply is not a JSON object")
+        endpoint = meta.get("clientEndpoint")
+        return cfg.with_overrides(
+            endpoint if isinstance(endpoint, str) else None,
+            _opt_str(meta.get("clientNamespace")),
+            _opt_str(meta.get("clientToken")),
+        )
 
     @staticmethod
     def headers(cfg: ClientConfig) -> dict[str, str]:

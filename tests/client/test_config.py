@@ -9,7 +9,6 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-import actorbind._management
 from actorbind import Client, MalformedMessage, TransportError, create_client
 from tests.client.fake_server import FakeServer
 
@@ -22,7 +21,6 @@ TOKEN = "tok-SECRET-3b8a"
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("RIVET_ENGINE", "RIVET_ENDPOINT", "RIVET_TOKEN", "RIVET_NAMESPACE", "RIVET_POOL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(actorbind._management, "_METADATA_DELAYS", (0.0, 0.0))
 
 
 @pytest.mark.parametrize("encoding", ["msgpack", "JSON", "", "protobuf"])
@@ -198,7 +196,7 @@ async def test_metadata_failure_is_clear(reply: Any, expected: type) -> None:
     ) as client:
         with pytest.raises(expected):
             await client.counter.get_or_create("k").action("x")
-    assert len(recorder.requests) == 3  # the first try and the (patched) retries
+    assert len(recorder.requests) == 1  # one try per call, no hidden retries
 
 
 async def test_metadata_not_an_object() -> None:

@@ -1,0 +1,129 @@
+"""Fixtures of the demo tests: a qasync loop per test, the room actor on both servers."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import actorbind_qt
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from demo_app.rivetkit_backend import DEMO_APP_DIR, RivetKitEngine, pid_alive
+
+T = TypeVar("T")
+
+
+class QtLoop:
+    """One qasync loop for one test; ``errors`` holds what reached its exception handler."""
+
+    def __init__(self, loop: qasync.QEventLoop) -> None:
+        self.loop = loop
+        self.errors: list[dict[str, Any]] = []
+        self._outer: set[asyncio.Task[Any]] = set()
+        loop.set_exception_handler(lambda _loop, context: self.errors.append(context))
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 90.0) -> T:
+        outer = self.loop.create_task(asyncio.wait_for(coro, timeout))
+        self._outer.add(outer)
+        try:
+            result: T = self.loop.run_until_complete(outer)
+        finally:
+            self._outer.discard(outer)
+        return result
+
+    def tasks(self) -> set[asyncio.Task[Any]]:
+        """Unfinished tasks other than the test's own."""
+        current = asyncio.current_task(self.loop) if self.loop.is_running() else None
+        return {
+            t
+            for t in asyncio.all_tasks(self.loop)
+            if t is not current and t not in self._outer and not t.done()
+        }
+
+
+def collect_on_gui_thread() -> None:
+    """Collect the closed loop's garbage here, on the GUI thread.
+
+    qasync's ``close()`` leaves its timer QObject with Qt timers still registered. Left to the
+    cyclic GC, it may be destroyed on another thread (the embedded server's, when the next test
+    starts one): Qt then cannot unregister the timers ("Timers cannot be stopped from another
+    thread") and the next timer event crashes the process.
+    """
+    gc.collect()
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[QtLoop]:
+    quit_on_last = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)  # the demo quits by itself, after its sockets
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    runner = QtLoop(loop)
+    try:
+        yield runner
+        loop.run_until_complete(actorbind_qt.aclose_all())
+        pending = runner.tasks()
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        qapp.setQuitOnLastWindowClosed(quit_on_last)
+        collect_on_gui_thread()
+    assert not runner.errors, runner.errors
+
+
+async def until(condition: Callable[[], object], what: str, timeout: float = 20.0) -> None:
+    """Yield to the loop until ``condition()`` is true (fails after ``timeout`` seconds)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture(scope="session")
+def room_rivetkit() -> Iterator[RivetKitEngine]:
+    """The demo's registry (``demo_app/rivetkit``) on a real RivetKit 2.3.19 engine."""
+    if os.environ.get("ACTORBIND_SKIP_RIVETKIT") == "1":
+        pytest.skip("ACTORBIND_SKIP_RIVETKIT=1")
+    engine = RivetKitEngine(DEMO_APP_DIR).start()
+    node_pid, engine_pid = engine.node_pid, engine.engine_pid
+    assert node_pid is not None and engine_pid is not None
+    try:
+        yield engine
+    finally:
+        engine.stop()
+    # No process of it survives: neither node nor the detached engine.
+    assert not pid_alive(node_pid), f"node {node_pid} still runs"
+    assert not pid_alive(engine_pid), f"rivet-engine {engine_pid} still runs"
+
+
+@pytest.fixture(scope="session")
+def room_embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo's actors on the embedded server (own thread), for the actor tests."""
+    from actorbind.server import run_in_thread
+    from demo_app.actors import registry
+
+    data: Path = tmp_path_factory.mktemp("room") / "room.db"
+    with run_in_thread(registry, data=str(data)) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(params=["embedded", pytest.param("rivetkit", marks=pytest.mark.rivetkit)])
+def room_endpoint(request: pytest.FixtureRequest) -> str:
+    """The room actor's endpoint on each server: a difference is a bug."""
+    if request.param == "embedded":
+        return str(request.getfixturevalue("room_embedded"))
+    engine: RivetKitEngine = request.getfixturevalue("room_rivetkit")
+    return engine.endpoint
