@@ -1,13 +1,14 @@
 """Run a RivetKit 2.3.19 registry (and its detached Rivet Engine) on a free loopback port.
 
 Generic over the app folder: ``app_dir`` holds ``package.json`` (rivetkit pinned), ``.npmrc``,
-``registry.mjs`` and ``server.mjs`` (which prints ``ACTORBIND_RIVETKIT_READY <endpoint>`` once
-``registry.startAndWait()`` returned). The demo's app is :data:`DEMO_APP_DIR`::
+``registry.mjs`` exporting ``registry``, and optionally ``server.mjs`` (default: the demo's,
+which prints ``ACTORBIND_RIVETKIT_READY <endpoint>`` once ``registry.startAndWait()``
+returned). The demo's app is :data:`DEMO_APP_DIR`::
 
     with RivetKitEngine(DEMO_APP_DIR, probe=("room", "getCount")) as engine:
         client = create_client(engine.endpoint)
 
-How it works (the approach of ``tests/support/rivetkit_server.py``):
+How it works (the tests' ``tests/support/rivetkit_server.py`` uses it too):
 
 - ``node_modules`` (~340 MB, ~1 min of ``npm install``) is installed once into a cache folder,
   ``$ACTORBIND_CACHE`` or ``~/.cache/actorbind``, subfolder ``rivetkit-<version>-<hash>``. An
@@ -287,7 +288,11 @@ class RivetKitEngine:
         self._run_dir = runs / uuid.uuid4().hex[:12]
         self._run_dir.mkdir()
         for name in _RUN_FILES:
-            shutil.copyfile(self.app_dir / name, self._run_dir / name)
+            # server.mjs is generic: an app without its own uses the demo's.
+            source = self.app_dir / name
+            if not source.exists():
+                source = DEMO_APP_DIR / name
+            shutil.copyfile(source, self._run_dir / name)
         self.log_path = self._run_dir / "node.log"
         env = {k: v for k, v in os.environ.items() if k not in _ENV_UNSET}
         env.update(

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 
-try:
-    from tests.support.rivetkit_server import RivetKitServer
-except ModuleNotFoundError:  # plain `pytest` (not `python -m pytest`) leaves the repo root off
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.support.rivetkit_server import RivetKitServer
+from tests.support.rivetkit_server import RivetKitServer
 
 pytestmark = [pytest.mark.rivetkit, pytest.mark.timeout(600)]
 

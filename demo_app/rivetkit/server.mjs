@@ -1,4 +1,5 @@
-// Starts the demo registry (the `room` actor) on a real RivetKit 2.3.19 (+ its local Rivet Engine).
+// Starts the registry.mjs beside it on a real RivetKit 2.3.19 (+ its local Rivet Engine); the
+// demo's `room` actor, or any app folder without a server.mjs of its own.
 //
 // Environment (set by demo_app/rivetkit_backend.py): RIVET_RUN_ENGINE=1,
 // RIVET_RUN_ENGINE_HOST=127.0.0.1, RIVET_RUN_ENGINE_PORT=P, RIVETKIT_STORAGE_PATH=<dir>,
