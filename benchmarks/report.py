@@ -94,11 +94,13 @@ QT_METRICS = [
     ("max_events_per_s", "max rate: events/s delivered to the label", "ev/s"),
     ("max_label_updates_per_s", "max rate: label updates/s", "/s"),
     ("max_lag_p99_ms", "max rate: GUI lag p99 (16 ms QTimer lateness)", "ms"),
+    ("max_cpu_us_per_event", "max rate: client CPU/event", "µs"),
     ("paced_events_per_s", "paced: events/s delivered", "ev/s"),
     ("paced_label_updates_per_s", "paced: label updates/s", "/s"),
     ("paced_lag_p50_ms", "paced: GUI lag p50", "ms"),
     ("paced_lag_p99_ms", "paced: GUI lag p99", "ms"),
     ("paced_lag_max_ms", "paced: GUI lag max", "ms"),
+    ("paced_cpu_us_per_event", "paced: client CPU/event", "µs"),
 ]
 
 
@@ -376,6 +378,7 @@ def render_png(records: list[dict[str, Any]], meta: dict[str, Any], path: Path) 
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     servers = [s for s in ("rivetkit", "embedded") if rows(records, s)]
     if not servers:
@@ -383,8 +386,11 @@ def render_png(records: list[dict[str, Any]], meta: dict[str, Any], path: Path) 
     fig, axes = plt.subplots(1, len(servers), figsize=(8 * len(servers), 11), squeeze=False)
     colors = {"json": "#4C72B0", "cbor": "#DD8452", "bare": "#55A868"}
     for ax, server in zip(axes[0], servers, strict=True):
+        skip = {"events_lost", "conns_failed", "mem_kib_per_conn"}  # counts / absolute target
         rs = [
-            r for r in rows(records, server) if r["ratio"] is not None and r["key"] != "events_lost"
+            r
+            for r in rows(records, server)
+            if r["ratio"] is not None and r["ratio"] > 0 and r["key"] not in skip
         ]
         labels = []
         for r in rs:
@@ -425,6 +431,9 @@ def render_png(records: list[dict[str, Any]], meta: dict[str, Any], path: Path) 
         ax.set_yticklabels(labels, fontsize=8)
         ax.invert_yaxis()
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_xticks([0.25, 0.5, 1, 2, 4])
+        ax.set_xticklabels(["0.25×", "0.5×", "1×", "2×", "4×"])
         ax.set_xlabel("actorbind / TS (median; whiskers: min–max range). Red tick = target")
         ax.set_title(SERVER_TITLES[server].replace("`", ""), fontsize=9)
         ax.legend(loc="lower right", fontsize=8)

@@ -433,6 +433,37 @@ def _cbor_head(major: int, n: int) -> bytes:
     return bytes([major << 5 | 26]) + n.to_bytes(4, "big")
 
 
+def _fast_event_or_reply(data: bytes) -> Event | ActionResponse | None:
+    """``Event``/``ActionResponse`` with one-byte lengths/ids, or ``None`` for the full path."""
+    end = len(data)
+    if end < 5:
+        return None
+    tag = data[2]
+    if tag == 3:  # Event{name: str, args: data}
+        n = data[3]
+        pos = 4 + n
+        if n >= 0x80 or pos >= end:
+            return None
+        size = data[pos]
+        if size >= 0x80 or pos + 1 + size != end:
+            return None
+        try:
+            name = data[4:pos].decode("utf-8")
+            return Event(name, _args_list(from_compat(_cbor_loads(data[pos + 1 :]))))
+        except Exception:
+            return None  # let the checked path report it
+    if tag == 2:  # ActionResponse{id: uint, output: data}
+        action_id = data[3]
+        size = data[4]
+        if action_id >= 0x80 or size >= 0x80 or 5 + size != end:
+            return None
+        try:
+            return ActionResponse(action_id, from_compat(_cbor_loads(data[5:])))
+        except Exception:
+            return None
+    return None
+
+
 class BareCodec:
     """``bare``: vbare version prefix ``04 00`` + the v4 schema; values as CBOR blobs."""
 
@@ -554,6 +585,13 @@ class BareCodec:
         return w.getvalue()
 
     def decode_to_client(self, data: bytes | str) -> ToClient:
+        # Events and action replies are the hot path (fan-in): parse them inline; anything
+        # unusual (including every malformed message) takes the checked path below.
+        if type(data) is bytes and data[:2] == _BARE_PREFIX:
+            fast = _fast_event_or_reply(data)
+            if fast is not None:
+                return fast
+
         def run() -> ToClient:
             r = self._reader(data, (BARE_VERSION,))
             tag = r.u8()
