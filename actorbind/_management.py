@@ -16,7 +16,6 @@ from .protocol.urls import encode_input_rest
 __all__ = ["ActorRecord", "Management"]
 
 
-
 @dataclass(frozen=True, slots=True)
 class ActorRecord:
     """What the management API says about one actor."""
