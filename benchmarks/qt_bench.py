@@ -47,47 +47,10 @@ _PINS: list[list[Any]] = []
 
 
 def coalesce_per_frame(frame_s: float = FRAME_MS / 1000.0) -> Any:
-    """Rx operator: emit the latest value at most once per frame, on the asyncio loop.
+    """The shipped operator (``actorbind.rx.latest_per_frame``): the latest value per frame."""
+    from actorbind.rx import latest_per_frame
 
-    Values arrive on the loop thread (actorbind.rx emits there); the first value after a flush
-    arms one ``loop.call_later`` for the next frame boundary, later values only replace it.
-    """
-    import reactivex
-    from reactivex.disposable import CompositeDisposable, Disposable
-
-    def operator(source: Any) -> Any:
-        def subscribe(observer: Any, scheduler: Any = None) -> Any:
-            loop = asyncio.get_event_loop()
-            state: dict[str, Any] = {"has": False, "value": None, "handle": None, "last": 0.0}
-
-            def flush() -> None:
-                state["handle"] = None
-                if state["has"]:
-                    state["has"] = False
-                    state["last"] = loop.time()
-                    observer.on_next(state["value"])
-
-            def on_next(value: Any) -> None:
-                state["value"] = value
-                state["has"] = True
-                if state["handle"] is None:
-                    delay = max(0.0, state["last"] + frame_s - loop.time())
-                    state["handle"] = loop.call_later(delay, flush)
-
-            def on_completed() -> None:
-                flush()
-                observer.on_completed()
-
-            def cancel() -> None:
-                if state["handle"] is not None:
-                    state["handle"].cancel()
-
-            sub = source.subscribe(on_next, observer.on_error, on_completed, scheduler=scheduler)
-            return CompositeDisposable(sub, Disposable(cancel))
-
-        return reactivex.create(subscribe)
-
-    return operator
+    return latest_per_frame(frame_s)
 
 
 class LagMeter:

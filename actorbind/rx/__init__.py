@@ -15,6 +15,7 @@ asyncio loop that owns the connection; calls from other threads are marshalled w
 from __future__ import annotations
 
 from ._loop import call_on_loop, observe_on_loop, on_loop_thread, subscribe_on_loop
+from ._operators import FRAME, latest_per_frame
 from ._store import (
     DEFAULT_GRACE,
     ActorEntry,
@@ -27,6 +28,7 @@ from ._streams import action, errors, events, status
 
 __all__ = [
     "DEFAULT_GRACE",
+    "FRAME",
     "ActorEntry",
     "ActorOptions",
     "ActorStore",
@@ -36,6 +38,7 @@ __all__ = [
     "default_hash",
     "errors",
     "events",
+    "latest_per_frame",
     "observe_on_loop",
     "on_loop_thread",
     "status",
