@@ -10,10 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
-
-from ._transport import map_transport_errors
+from ._socket import Socket
 from .protocol.connection import (
     ActionFailed,
     ActionSucceeded,
@@ -59,11 +56,8 @@ class ActorConn:
             max_message_size=ctx.initial.max_message_size,
         )
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._ws: ClientConnection | None = None
+        self._ws: Socket | None = None  # the current socket, once its handshake succeeded
         self._task: asyncio.Task[None] | None = None
-        self._writer: asyncio.Task[None] | None = None
-        self._frames: list[tuple[ClientConnection | None, bytes | str]] = []
-        self._close_tasks: set[asyncio.Task[None]] = set()
         self._futures: dict[int, asyncio.Future[Any]] = {}
         self._listeners: defaultdict[str, list[tuple[Callable[..., Any], bool]]] = defaultdict(list)
         self._status_handlers: list[Callable[[ConnStatus], Any]] = []
@@ -252,7 +246,11 @@ class ActorConn:
             first = False
             ws = await self._open()
             if ws is not None:
-                await self._read(ws)
+                # Messages arrive through _receive meanwhile, straight from the socket.
+                await ws.wait_closed()
+                if self._ws is ws:
+                    self._ws = None
+                self._proto.socket_closed(*ws.close_info())
             self._pump()
             if self._reconnect_delay is None:
                 if self.disposed or self.status is not ConnStatus.IDLE:
@@ -265,7 +263,7 @@ class ActorConn:
                 continue
             delay, self._reconnect_delay = self._reconnect_delay, None
 
-    async def _open(self) -> ClientConnection | None:
+    async def _open(self) -> Socket | None:
         try:
             params = await self._resolve_params()
             url = await self._handle._connect_url()
@@ -275,7 +273,11 @@ class ActorConn:
 
             protocols += conn_params_protocol(params)
             ws = await self._ctx.transport.open_websocket(
-                url, protocols, max_size=cfg.max_incoming_message_size, what="connect"
+                url,
+                protocols,
+                max_size=cfg.max_incoming_message_size,
+                what="connect",
+                on_messages=self._receive,
             )
         except asyncio.CancelledError:
             raise
@@ -285,44 +287,20 @@ class ActorConn:
             self._proto.attempt_failed(exc)
             return None
         if self.disposed:
-            await ws.close(1000, "Disposed")
+            ws.close(1000, "Disposed")
+            await ws.wait_closed()
             return None
         self._ws = ws
         self._proto.socket_opened()
+        ws.start()  # delivers what arrived with the 101, then live
         return ws
 
-    async def _read(self, ws: ClientConnection) -> None:
+    def _receive(self, frames: list[bytes | str]) -> None:
+        """Messages from the socket, in order, straight from its ``data_received``."""
         proto = self._proto
-        try:
-            async for frame in ws:
-                proto.receive(frame)
-                self._pump()
-                if self._ws is not ws:
-                    break
-        except ConnectionClosed:
-            pass
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # never let a socket error kill the loop silently
-            log.debug("connection read failed: %s", type(exc).__name__)
-        owned = self._ws is ws
-        if owned:
-            self._ws = None
-        if ws.close_code is None:
-            if owned:
-                with map_transport_errors("close"):
-                    await ws.close()
-            else:
-                # _close_socket took the socket over and closes it with its own code (1002
-                # for a malformed frame); closing here first would send 1000 instead.
-                await ws.wait_closed()
-        sent, rcvd = ws.protocol.close_sent, ws.protocol.close_rcvd
-        if rcvd is None and sent is not None:
-            # We failed the socket ourselves and no close came back (e.g. a frame over
-            # max_size: 1009): report our code and reason rather than a bare 1006.
-            proto.socket_closed(sent.code, sent.reason)
-        else:
-            proto.socket_closed(ws.close_code, ws.close_reason or "")
+        for frame in frames:
+            proto.receive(frame)
+        self._pump()
 
     async def _resolve_params(self) -> Any:
         if self._get_params is None:
@@ -366,18 +344,8 @@ class ActorConn:
             self._task.cancel()
             await asyncio.wait([self._task])
         if ws is not None:
-            with map_transport_errors("close"):
-                try:
-                    await ws.close(1000, "Disposed")
-                except Exception:
-                    pass
-        for task in list(self._close_tasks):
-            try:
-                await task
-            except Exception:
-                pass
-        if self._writer is not None and not self._writer.done():
-            self._writer.cancel()
+            ws.close(1000, "Disposed")  # a no-op if _pump already closed it so
+            await ws.wait_closed()
 
     async def __aenter__(self) -> ActorConn:
         return self
@@ -391,12 +359,10 @@ class ActorConn:
         """Act on what the protocol produced: send frames, settle calls, fire callbacks."""
         proto = self._proto
         frames = proto.data_to_send()
-        if frames:
-            ws = self._ws
-            self._frames.extend((ws, frame) for frame in frames)
-            if self._writer is None or self._writer.done():
-                assert self._loop is not None
-                self._writer = self._loop.create_task(self._write())
+        if frames and self._ws is not None:
+            # Written together on the next loop iteration. Without a socket they are dropped:
+            # the protocol has already failed or re-queued what they stood for.
+            self._ws.send(frames)
         for event in proto.events_received():
             if isinstance(event, ActionSucceeded):
                 future = self._futures.pop(event.id, None)
@@ -467,35 +433,12 @@ class ActorConn:
             self._callback_tasks.add(task)
             task.add_done_callback(self._callback_tasks.discard)
 
-    async def _write(self) -> None:
-        while self._frames:
-            frames, self._frames = self._frames, []
-            for ws, frame in frames:
-                # A frame belongs to the socket it was made for: after a reconnect the protocol
-                # has already failed or re-queued what it stood for.
-                if ws is None or ws is not self._ws:
-                    continue
-                try:
-                    await ws.send(frame)
-                except ConnectionClosed:
-                    pass  # the reader sees the close and reports it
-
     def _close_socket(self, code: int, reason: str) -> None:
         ws = self._ws
         if ws is None:
             return
         self._ws = None
-        assert self._loop is not None
-
-        async def close() -> None:
-            try:
-                await ws.close(code, reason)
-            except Exception:
-                pass
-
-        task = self._loop.create_task(close())
-        self._close_tasks.add(task)
-        task.add_done_callback(self._close_tasks.discard)
+        ws.close(code, reason)  # _run waits for it to finish and reports it
 
 
 async def _await(awaitable: Awaitable[Any]) -> None:

@@ -12,13 +12,14 @@ import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, overload
 
 import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
+from ._socket import MessageHandler, Socket, open_socket
 from .protocol.codecs import Codec, JsonCodec
 from .protocol.errors import (
     ActorError,
@@ -158,6 +159,14 @@ class Transport:
         self._timeout = httpx.Timeout(connect=10.0, read=read, write=30.0, pool=None)
         self._http_transport = http_transport
         self._http: httpx.AsyncClient | None = None
+        # Plain http:// requests go through a small keep-alive client of our own (several
+        # times less CPU per request than httpx's pool); https://, anything it does not do,
+        # and a custom httpx transport (tests) go through httpx.
+        from ._http1 import HTTP1Pool
+
+        self._fast: HTTP1Pool | None = (
+            HTTP1Pool(read_timeout=read) if http_transport is None else None
+        )
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None or self._http.is_closed:
@@ -182,6 +191,12 @@ class Transport:
         what: str,
     ) -> httpx.Response:
         """Send one request; transport failures raise :class:`TransportError`."""
+        fast = self._fast
+        if fast is not None:
+            with map_transport_errors(what):
+                response = await fast.request(method, url, headers=headers, content=content)
+            if response is not None:
+                return response
         with map_transport_errors(what):
             return await self._client().request(method, url, headers=dict(headers), content=content)
 
@@ -202,6 +217,7 @@ class Transport:
         except ValueError as exc:
             raise MalformedMessage(f"{what}: the reply is not JSON") from exc
 
+    @overload
     async def open_websocket(
         self,
         url: str,
@@ -209,9 +225,47 @@ class Transport:
         *,
         max_size: int | None,
         what: str,
-    ) -> ClientConnection:
-        """Open a WebSocket; handshake failures raise actorbind errors."""
+        on_messages: None = None,
+    ) -> ClientConnection: ...
+
+    @overload
+    async def open_websocket(
+        self,
+        url: str,
+        subprotocols: Sequence[str],
+        *,
+        max_size: int | None,
+        what: str,
+        on_messages: MessageHandler,
+    ) -> Socket: ...
+
+    async def open_websocket(
+        self,
+        url: str,
+        subprotocols: Sequence[str],
+        *,
+        max_size: int | None,
+        what: str,
+        on_messages: MessageHandler | None = None,
+    ) -> ClientConnection | Socket:
+        """Open a WebSocket; handshake failures raise actorbind errors.
+
+        With ``on_messages`` (actor connections): a lean callback-driven :class:`Socket`
+        that hands messages to it from ``data_received``; without (raw user sockets):
+        websockets' asyncio client.
+        """
         with map_transport_errors(what):
+            if on_messages is not None:
+                return await open_socket(
+                    url,
+                    subprotocols,
+                    on_messages=on_messages,
+                    max_size=max_size,
+                    open_timeout=10,
+                    ping_interval=20,
+                    ping_timeout=20,
+                    close_timeout=5,
+                )
             return await ws_connect(
                 url,
                 subprotocols=[websockets.Subprotocol(p) for p in subprotocols],
@@ -225,6 +279,13 @@ class Transport:
             )
 
     async def aclose(self) -> None:
+        fast = self._fast
+        if fast is not None:
+            from ._http1 import HTTP1Pool
+
+            # A fresh pool for any later request, as ``_client()`` makes a fresh httpx client.
+            self._fast = HTTP1Pool(read_timeout=self._timeout.read)
+            await fast.aclose()
         if self._http is not None:
             await self._http.aclose()
             self._http = None

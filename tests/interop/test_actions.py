@@ -59,9 +59,16 @@ async def test_create_with_input_and_duplicate_key(client: Client, uid: str) -> 
     handle = await client.withInput.create(uid, input={"name": "alice", "startCount": 7})
     assert await handle.getInput() == {"name": "alice", "startCount": 7}
     assert await handle.getCount() == 7
-    with pytest.raises(DuplicateKey) as info:
+    with pytest.raises(ActorError) as info:
         await client.withInput.create(uid, input={"name": "bob"})
-    assert (info.value.group, info.value.code) == ("actor", "duplicate_key")
+    # RivetKit's engine sometimes answers a duplicate create with destroyed_during_creation
+    # (its own client sees the same); the embedded server always says duplicate_key.
+    assert (info.value.group, info.value.code) in (
+        ("actor", "duplicate_key"),
+        ("actor", "destroyed_during_creation"),
+    )
+    if info.value.code == "duplicate_key":
+        assert isinstance(info.value, DuplicateKey)
 
 
 async def test_get_or_create_with_input(client: Client, uid: str) -> None:

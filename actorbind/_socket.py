@@ -1,0 +1,442 @@
+"""A lean client WebSocket for actor connections.
+
+:class:`Socket` is an :class:`asyncio.Protocol` that drives websockets' sans-I/O
+:class:`~websockets.client.ClientProtocol` (handshake, framing, ``max_size``, pings, the close
+handshake) and hands complete messages to a callback straight from ``data_received``: no task
+and no queue per message, so one event costs one loop callback, not two.
+
+Fairness: one callback processes at most :data:`BUDGET` seconds of messages (input is fed to
+the parser in :data:`SLICE`-byte pieces). If more is buffered, reading pauses (so back-pressure
+reaches the server) and processing continues on ``loop.call_soon``: a flood never holds the
+loop (a GUI) for long.
+
+Writes are synchronous ``transport.write()``s: the first :meth:`Socket.send` of a loop iteration
+writes at once, later ones in the same iteration are written together on the next.
+
+``handle.websocket()`` (raw, user-facing sockets) keeps websockets' asyncio client; only the
+actor connection path uses this module. URLs are never put in messages or logs (tokens).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import ssl
+from collections.abc import Callable, Sequence
+
+from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidMessage
+from websockets.frames import BINARY, CONT, PONG, TEXT, CloseCode, Frame
+from websockets.http11 import Response
+from websockets.protocol import OPEN, State
+from websockets.typing import Subprotocol
+from websockets.uri import parse_uri
+
+__all__ = ["BUDGET", "SLICE", "MessageHandler", "Socket", "open_socket"]
+
+log = logging.getLogger("actorbind.socket")
+
+MessageHandler = Callable[[list[bytes | str]], None]
+"""Receives the messages parsed in one slice, in order (text as ``str``, binary as ``bytes``)."""
+
+BUDGET = 0.002
+"""Seconds of message processing per loop callback before yielding to the loop."""
+
+SLICE = 2048
+"""Bytes fed to the frame parser at a time (the unit of work between two budget checks)."""
+
+
+class Socket(asyncio.Protocol):
+    """One client WebSocket; made by :func:`open_socket`.
+
+    Messages received before :meth:`start` are held (they may arrive with the ``101``).
+    After :meth:`close` (or :meth:`abort`) no message is delivered any more.
+    """
+
+    def __init__(
+        self,
+        protocol: ClientProtocol,
+        on_messages: MessageHandler,
+        *,
+        ping_interval: float | None,
+        ping_timeout: float | None,
+        close_timeout: float,
+    ) -> None:
+        self.protocol = protocol
+        self._loop = asyncio.get_running_loop()
+        self._on_messages = on_messages
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._close_timeout = close_timeout
+        self._transport: asyncio.Transport | None = None
+        self._handshake: asyncio.Future[None] = self._loop.create_future()
+        self._response: Response | None = None
+        self._closed: asyncio.Future[None] = self._loop.create_future()
+        self._started = False
+        self._delivering = True  # False once closed or aborted locally
+        # Backlog: bytes received but not parsed yet, and messages parsed but not delivered.
+        self._raw = b""
+        self._raw_pos = 0
+        self._messages: list[bytes | str] = []
+        self._eof_pending = False  # EOF (or a lost connection) to feed after the backlog
+        self._eof_fed = False
+        self._lost = False
+        self._drain_scheduled = False
+        self._paused = False
+        self._fragments: list[bytes] | None = None
+        self._fragment_text = False
+        self._writes: list[bytes | str] = []
+        self._flush_scheduled = False
+        self._ping_payload: bytes | None = None
+        self._ping_timer: asyncio.TimerHandle | None = None
+        self._pong_timer: asyncio.TimerHandle | None = None
+        self._close_timer: asyncio.TimerHandle | None = None
+
+    # --- public -----------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self.protocol.state
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.done()
+
+    def start(self) -> None:
+        """Begin delivering messages (those held since the handshake first)."""
+        self._started = True
+        if not self._drain_scheduled and self._has_backlog():
+            self._drain()
+
+    def send(self, frames: Sequence[bytes | str]) -> None:
+        """Write frames: the first batch of a loop iteration at once, later ones of the same
+        iteration together on the next (so 100 actions started at once take 2 writes)."""
+        if not self._delivering:
+            return
+        self._writes.extend(frames)
+        if not self._flush_scheduled:
+            self._flush()
+            self._flush_scheduled = True  # cork until the next iteration
+            self._loop.call_soon(self._flush)
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Start the close handshake (queued frames go first); see :meth:`wait_closed`.
+
+        Idempotent. If the server does not finish it within the close timeout, the TCP
+        connection is aborted.
+        """
+        self._flush()
+        self._stop_delivering()
+        if self.protocol.state is OPEN:
+            self.protocol.send_close(code, reason)
+            self._write_pending()
+        elif self._transport is None or self.protocol.state is State.CONNECTING:
+            self.abort()
+
+    def abort(self) -> None:
+        """Drop the TCP connection at once (no close frame)."""
+        self._stop_delivering()
+        if self._transport is not None:
+            self._transport.abort()
+        elif not self._closed.done():
+            self._closed.set_result(None)
+
+    async def wait_closed(self) -> None:
+        """Wait until the TCP connection is closed (bounded by the close timeout once closing)."""
+        await asyncio.shield(self._closed)
+
+    def close_info(self) -> tuple[int | None, str]:
+        """The close code and reason to report once closed.
+
+        The server's, or ours when we failed the socket and no close came back (a frame over
+        ``max_size``: 1009 and a reason naming the limit) rather than a bare 1006.
+        """
+        sent, rcvd = self.protocol.close_sent, self.protocol.close_rcvd
+        if rcvd is None and sent is not None:
+            return sent.code, sent.reason
+        return self.protocol.close_code, self.protocol.close_reason or ""
+
+    # --- asyncio.Protocol ---------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._write_pending()  # the handshake request
+
+    def data_received(self, data: bytes) -> None:
+        if self._has_backlog() or self._drain_scheduled:
+            # Keep order: new bytes go behind what is still buffered.
+            self._raw = self._raw[self._raw_pos :] + data
+            self._raw_pos = 0
+            return
+        if len(data) <= SLICE and self._started:
+            self._feed(data)  # the common case: one small read, no slicing or clock
+            if self._messages:
+                self._deliver()
+            return
+        self._raw, self._raw_pos = data, 0
+        self._drain()
+
+    def eof_received(self) -> None:
+        self._eof_pending = True
+        if not self._drain_scheduled:
+            self._drain()
+        # Returning None closes the transport: a client never writes after the server's EOF.
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = True
+        self._eof_pending = True
+        for timer in (self._ping_timer, self._pong_timer, self._close_timer):
+            if timer is not None:
+                timer.cancel()
+        self._ping_timer = self._pong_timer = self._close_timer = None
+        if not self._drain_scheduled:
+            self._drain()
+
+    # --- reading ------------------------------------------------------------------------
+
+    def _has_backlog(self) -> bool:
+        return self._raw_pos < len(self._raw) or bool(self._messages)
+
+    def _drain(self) -> None:
+        """Parse and deliver the backlog for up to BUDGET seconds, then yield to the loop."""
+        self._drain_scheduled = False
+        deadline = self._loop.time() + BUDGET
+        while True:
+            if self._messages:
+                if not self._delivering:
+                    self._messages = []
+                elif not self._started:
+                    break  # held until start()
+                else:
+                    self._deliver()
+            elif self._raw_pos < len(self._raw):
+                pos = self._raw_pos
+                self._raw_pos = pos + SLICE
+                self._feed(self._raw[pos : pos + SLICE])
+                if self._raw_pos >= len(self._raw):
+                    self._raw, self._raw_pos = b"", 0
+            elif self._eof_pending and not self._eof_fed:
+                self._eof_fed = True
+                self.protocol.receive_eof()
+                self._handle_events()
+                self._write_pending()
+            else:
+                break
+            if self._loop.time() >= deadline and (
+                self._has_backlog() or (self._eof_pending and not self._eof_fed)
+            ):
+                if self._started or not self._messages:
+                    self._yield()
+                    return
+        if self._paused and not self._has_backlog():
+            self._paused = False
+            if self._transport is not None and not self._lost:
+                self._transport.resume_reading()
+        if self._lost and self._eof_fed:
+            self._finish()
+
+    def _yield(self) -> None:
+        if not self._paused and not self._lost and self._transport is not None:
+            self._paused = True
+            self._transport.pause_reading()
+        self._drain_scheduled = True
+        self._loop.call_soon(self._drain)
+
+    def _feed(self, data: bytes) -> None:
+        self.protocol.receive_data(data)
+        self._handle_events()
+        self._write_pending()
+
+    def _handle_events(self) -> None:
+        for event in self.protocol.events_received():
+            if isinstance(event, Frame):
+                self._on_frame(event)
+            elif isinstance(event, Response):
+                self._response = event
+                if not self._handshake.done():
+                    self._handshake.set_result(None)
+
+    def _on_frame(self, frame: Frame) -> None:
+        opcode = frame.opcode
+        data = frame.data
+        if not isinstance(data, bytes):
+            data = bytes(data)
+        if opcode is TEXT or opcode is BINARY:
+            if not frame.fin:
+                self._fragments = [data]
+                self._fragment_text = opcode is TEXT
+                return
+            text = opcode is TEXT
+        elif opcode is CONT:
+            assert self._fragments is not None  # the parser checks continuation order
+            self._fragments.append(data)
+            if not frame.fin:
+                return
+            data = b"".join(self._fragments)
+            text = self._fragment_text
+            self._fragments = None
+        else:
+            if opcode is PONG and data == self._ping_payload:
+                self._pong_received()
+            return  # PING is answered and CLOSE handled by the protocol itself
+        if not self._delivering:
+            return
+        if text:
+            try:
+                self._messages.append(data.decode())
+            except UnicodeDecodeError as exc:
+                self._fail(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
+        else:
+            self._messages.append(data)
+
+    def _deliver(self) -> None:
+        messages, self._messages = self._messages, []
+        if not self._delivering:
+            return
+        try:
+            self._on_messages(messages)
+        except Exception:  # the handler guards its callbacks; this is a safety net
+            log.exception("actorbind socket message handler failed")
+            self._fail(CloseCode.INTERNAL_ERROR, "")
+
+    def _fail(self, code: int, reason: str) -> None:
+        self._stop_delivering()
+        self.protocol.fail(code, reason)
+        self._write_pending()
+
+    def _stop_delivering(self) -> None:
+        self._delivering = False
+        self._messages = []
+
+    def _finish(self) -> None:
+        self._stop_delivering()
+        if not self._handshake.done():
+            self._handshake.set_result(None)
+        if not self._closed.done():
+            self._closed.set_result(None)
+
+    # --- writing ------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False  # uncork
+        writes, self._writes = self._writes, []
+        if not writes or self.protocol.state is not OPEN:
+            return  # a closed socket drops them: the reader reports the close
+        protocol = self.protocol
+        for frame in writes:
+            if isinstance(frame, str):
+                protocol.send_text(frame.encode())
+            else:
+                protocol.send_binary(frame)
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        chunks = self.protocol.data_to_send()
+        if self.protocol.close_expected() and self._close_timer is None and not self._lost:
+            self._close_timer = self._loop.call_later(self._close_timeout, self._close_timed_out)
+        transport = self._transport
+        if not chunks or transport is None or transport.is_closing():
+            return
+        eof = chunks[-1] == b""
+        if eof:
+            chunks.pop()
+        if chunks:
+            transport.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+        if eof:
+            if transport.can_write_eof():
+                try:
+                    transport.write_eof()
+                except Exception:  # pragma: no cover - transport specific
+                    transport.close()
+            else:
+                transport.close()
+
+    def _close_timed_out(self) -> None:
+        self._close_timer = None
+        log.debug("websocket close timed out; aborting the TCP connection")
+        self.abort()
+
+    # --- keepalive ----------------------------------------------------------------------
+
+    def _start_keepalive(self) -> None:
+        if self._ping_interval is not None and not self._lost:
+            self._ping_timer = self._loop.call_later(self._ping_interval, self._ping)
+
+    def _ping(self) -> None:
+        self._ping_timer = None
+        if self.protocol.state is not OPEN:
+            return
+        self._ping_payload = os.urandom(4)
+        self.protocol.send_ping(self._ping_payload)
+        self._write_pending()
+        if self._ping_timeout is not None:
+            self._pong_timer = self._loop.call_later(self._ping_timeout, self._pong_timed_out)
+        else:
+            self._start_keepalive()
+
+    def _pong_received(self) -> None:
+        self._ping_payload = None
+        if self._pong_timer is not None:
+            self._pong_timer.cancel()
+            self._pong_timer = None
+            self._start_keepalive()
+
+    def _pong_timed_out(self) -> None:
+        self._pong_timer = None
+        if self.protocol.state is OPEN:
+            log.debug("keepalive ping timeout; failing the websocket")
+            self._fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
+
+
+async def open_socket(
+    url: str,
+    subprotocols: Sequence[str],
+    *,
+    on_messages: MessageHandler,
+    max_size: int | None,
+    open_timeout: float = 10,
+    ping_interval: float | None = 20,
+    ping_timeout: float | None = 20,
+    close_timeout: float = 5,
+) -> Socket:
+    """Connect and complete the opening handshake (no compression, no proxy, no redirects).
+
+    Raises websockets' handshake exceptions (``InvalidStatus`` with the response, ...),
+    ``OSError`` and ``TimeoutError``: the caller maps them (``map_transport_errors``).
+    """
+    uri = parse_uri(url)
+    protocol = ClientProtocol(
+        uri, subprotocols=[Subprotocol(p) for p in subprotocols], max_size=max_size
+    )
+    protocol.send_request(protocol.connect())
+    loop = asyncio.get_running_loop()
+    sock = Socket(
+        protocol,
+        on_messages,
+        ping_interval=ping_interval,
+        ping_timeout=ping_timeout,
+        close_timeout=close_timeout,
+    )
+    try:
+        async with asyncio.timeout(open_timeout):
+            if uri.secure:
+                context = ssl.create_default_context()
+                await loop.create_connection(
+                    lambda: sock, uri.host, uri.port, ssl=context, server_hostname=uri.host
+                )
+            else:
+                await loop.create_connection(lambda: sock, uri.host, uri.port)
+            await asyncio.shield(sock._handshake)
+    except BaseException:
+        sock.abort()
+        raise
+    if protocol.handshake_exc is not None:
+        sock.abort()
+        raise protocol.handshake_exc
+    if sock._response is None:  # defensive: receive_eof() sets handshake_exc
+        sock.abort()
+        raise InvalidMessage("connection closed during the handshake")
+    sock._start_keepalive()
+    return sock
