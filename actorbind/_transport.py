@@ -19,6 +19,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
+from ._http1 import HTTP1Pool
 from ._socket import MessageHandler, Socket, open_socket
 from .protocol.codecs import Codec, JsonCodec
 from .protocol.errors import (
@@ -162,8 +163,6 @@ class Transport:
         # Plain http:// requests go through a small keep-alive client of our own (several
         # times less CPU per request than httpx's pool); https://, anything it does not do,
         # and a custom httpx transport (tests) go through httpx.
-        from ._http1 import HTTP1Pool
-
         self._fast: HTTP1Pool | None = (
             HTTP1Pool(read_timeout=read) if http_transport is None else None
         )
@@ -281,8 +280,6 @@ class Transport:
     async def aclose(self) -> None:
         fast = self._fast
         if fast is not None:
-            from ._http1 import HTTP1Pool
-
             # A fresh pool for any later request, as ``_client()`` makes a fresh httpx client.
             self._fast = HTTP1Pool(read_timeout=self._timeout.read)
             await fast.aclose()
