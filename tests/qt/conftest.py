@@ -10,9 +10,9 @@ import asyncio
 import contextlib
 import gc
 import socket
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import actorbind_qt
 import pytest
@@ -22,36 +22,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from actorbind import Client, create_client
 from actorbind.rx import ActorStore
+from tests.support.qt import QtLoop
 
 T = TypeVar("T")
-
-
-class QtLoop:
-    """One qasync loop for one test; ``errors`` holds what reached its exception handler."""
-
-    def __init__(self, loop: qasync.QEventLoop) -> None:
-        self.loop = loop
-        self.errors: list[dict[str, Any]] = []
-        self._outer: set[asyncio.Task[Any]] = set()
-        loop.set_exception_handler(lambda _loop, context: self.errors.append(context))
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
-        outer = self.loop.create_task(asyncio.wait_for(coro, timeout))
-        self._outer.add(outer)
-        try:
-            result: T = self.loop.run_until_complete(outer)
-        finally:
-            self._outer.discard(outer)
-        return result
-
-    def tasks(self) -> set[asyncio.Task[Any]]:
-        """Unfinished tasks other than the test's own."""
-        current = asyncio.current_task(self.loop) if self.loop.is_running() else None
-        return {
-            t
-            for t in asyncio.all_tasks(self.loop)
-            if t is not current and t not in self._outer and not t.done()
-        }
 
 
 @pytest.fixture(autouse=True)
