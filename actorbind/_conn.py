@@ -364,7 +364,10 @@ class ActorConn:
             # the protocol has already failed or re-queued what they stood for.
             self._ws.send(frames)
         for event in proto.events_received():
-            if isinstance(event, ActionSucceeded):
+            # Hot path first: events and replies are nearly all of a busy connection's traffic.
+            if type(event) is EventArrived:
+                self._dispatch_event(event.name, event.args)
+            elif type(event) is ActionSucceeded:
                 future = self._futures.pop(event.id, None)
                 if future is not None and not future.done():
                     future.set_result(event.output)
@@ -372,8 +375,6 @@ class ActorConn:
                 future = self._futures.pop(event.id, None)
                 if future is not None and not future.done():
                     future.set_exception(event.error)
-            elif isinstance(event, EventArrived):
-                self._dispatch_event(event.name, event.args)
             elif isinstance(event, StatusChanged):
                 self._on_status(event.status)
             elif isinstance(event, Opened):
@@ -427,7 +428,7 @@ class ActorConn:
         except Exception:
             log.exception("actorbind callback %r failed", getattr(callback, "__name__", callback))
             return
-        if inspect.isawaitable(result):
+        if result is not None and inspect.isawaitable(result):
             assert self._loop is not None
             task = self._loop.create_task(_await(result))
             self._callback_tasks.add(task)
