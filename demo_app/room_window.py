@@ -70,6 +70,7 @@ class RoomWindow(QWidget):
         self.users: list[str] = []
         self.state = "idle"
         self._was_connected = False
+        self._count_events = 0  # count events shown so far (see _load)
         self.setObjectName("roomWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"Team room · {room} · {user}")
@@ -298,6 +299,9 @@ class RoomWindow(QWidget):
         """Fetch the room after each (re)connect; events keep it current from then on."""
         try:
             messages = await self.binding.action("history")
+            # Events reach the window as queued Qt signals, the replies as asyncio callbacks:
+            # a `count` event sent after this reply may be shown before it. Keep the newer.
+            events_before = self._count_events
             count = await self.binding.action("getCount")
             users = await self.binding.action("presence")
         except ActorError as exc:
@@ -311,11 +315,13 @@ class RoomWindow(QWidget):
         self.chat_list.clear()
         for message in messages:
             self._append(message)
-        self._set_count(int(count))
+        if self._count_events == events_before:
+            self._set_count(int(count))
         self._set_users(list(users), remote=False)
         self.loaded.emit()
 
     def _on_count(self, count: int, by: str | None = None, *_: Any) -> None:
+        self._count_events += 1
         previous = self.count
         self._set_count(int(count))
         if by and previous is not None:
