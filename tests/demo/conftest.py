@@ -9,13 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-import actorbind_qt
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from demo_app.rivetkit_backend import DEMO_APP_DIR, RivetKitEngine, pid_alive
-from tests.support.qt import QtLoop
+from tests.support.qt import QtLoop, qasync_loop
 
 T = TypeVar("T")
 
@@ -33,26 +31,8 @@ def collect_on_gui_thread() -> None:
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[QtLoop]:
-    quit_on_last = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)  # the demo quits by itself, after its sockets
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    runner = QtLoop(loop)
-    try:
+    with qasync_loop(qapp) as runner:
         yield runner
-        loop.run_until_complete(actorbind_qt.aclose_all())
-        pending = runner.tasks()
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        qapp.setQuitOnLastWindowClosed(quit_on_last)
-        collect_on_gui_thread()
-    assert not runner.errors, runner.errors
 
 
 async def until(condition: Callable[[], object], what: str, timeout: float = 20.0) -> None:

@@ -6,7 +6,6 @@ runs Qt's event loop underneath, so widgets get their events while the coroutine
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import socket
@@ -14,15 +13,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-import actorbind_qt
 import pytest
-import qasync
 import shiboken6
 from PySide6.QtWidgets import QApplication, QWidget
 
 from actorbind import Client, create_client
 from actorbind.rx import ActorStore
-from tests.support.qt import QtLoop
+from tests.support.qt import QtLoop, qasync_loop
 
 T = TypeVar("T")
 
@@ -37,27 +34,8 @@ def _collect_qt_garbage_on_the_gui_thread() -> Iterator[None]:
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[QtLoop]:
-    quit_on_last = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)  # closing a test window must not stop the loop
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    runner = QtLoop(loop)
-    try:
+    with qasync_loop(qapp) as runner:
         yield runner
-        loop.run_until_complete(actorbind_qt.aclose_all())
-        pending = runner.tasks()
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        qapp.setQuitOnLastWindowClosed(quit_on_last)
-        # Delete qasync's timer object here, on the GUI thread (see release_qasync_loop).
-        actorbind_qt.release_qasync_loop(loop)
-    assert not runner.errors, runner.errors
 
 
 @pytest.fixture
