@@ -12,7 +12,7 @@ from typing import TypeVar
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from demo_app.rivetkit_backend import DEMO_APP_DIR, RivetKitEngine, pid_alive
+from actorbind_demo.rivetkit_backend import DEMO_APP_DIR, RivetKitEngine, pid_alive
 from tests.support.qt import QtLoop, qasync_loop
 
 T = TypeVar("T")
@@ -47,7 +47,7 @@ async def until(condition: Callable[[], object], what: str, timeout: float = 20.
 
 @pytest.fixture(scope="session")
 def room_rivetkit() -> Iterator[RivetKitEngine]:
-    """The demo's registry (``demo_app/rivetkit``) on a real RivetKit 2.3.19 engine."""
+    """The demo's registry (``actorbind_demo/rivetkit``) on a real RivetKit 2.3.19 engine."""
     if os.environ.get("ACTORBIND_SKIP_RIVETKIT") == "1":
         pytest.skip("ACTORBIND_SKIP_RIVETKIT=1")
     engine = RivetKitEngine(DEMO_APP_DIR).start()
@@ -66,7 +66,7 @@ def room_rivetkit() -> Iterator[RivetKitEngine]:
 def room_embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo's actors on the embedded server (own thread), for the actor tests."""
     from actorbind.server import run_in_thread
-    from demo_app.actors import registry
+    from actorbind_demo.actors import registry
 
     data: Path = tmp_path_factory.mktemp("room") / "room.db"
     with run_in_thread(registry, data=str(data)) as endpoint:

@@ -1,4 +1,4 @@
-"""``python -m demo_app``: the options, and a whole run that quits cleanly."""
+"""``python -m actorbind_demo``: the options, and a whole run that quits cleanly."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from demo_app import backend as backends
-from demo_app.__main__ import main, parse_args
-from demo_app.app import DemoOptions
-from demo_app.room_window import RoomWindow
+from actorbind_demo import backend as backends
+from actorbind_demo.__main__ import main, parse_args
+from actorbind_demo.app import DemoOptions
+from actorbind_demo.room_window import RoomWindow
 
 from .conftest import collect_on_gui_thread
 

@@ -17,11 +17,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget
 from pytestqt.qtbot import QtBot
 
-from demo_app import backend as backends
-from demo_app.app import Demo, DemoOptions, start_demo
-from demo_app.rivetkit_backend import RivetKitEngine
-from demo_app.room_window import RoomWindow
-from demo_app.screenshot import save_side_by_side
+from actorbind_demo import backend as backends
+from actorbind_demo.app import Demo, DemoOptions, start_demo
+from actorbind_demo.rivetkit_backend import RivetKitEngine
+from actorbind_demo.room_window import RoomWindow
+from actorbind_demo.screenshot import save_side_by_side
 
 from .conftest import QtLoop, until
 

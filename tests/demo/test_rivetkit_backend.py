@@ -1,4 +1,4 @@
-"""``demo_app.rivetkit_backend``: nothing of the engine outlives its owner, even a crashed one."""
+"""``actorbind_demo.rivetkit_backend``: nothing of the engine outlives its owner, even a crash."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from demo_app.rivetkit_backend import pid_alive
+from actorbind_demo.rivetkit_backend import pid_alive
 
 pytestmark = pytest.mark.rivetkit
 
 CRASH = """
 import os, signal
-from demo_app.rivetkit_backend import RivetKitEngine
+from actorbind_demo.rivetkit_backend import RivetKitEngine
 engine = RivetKitEngine(probe=None).start()
 print(engine.node_pid, engine.engine_pid, engine.storage_dir, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # no atexit, no stop(): a crash

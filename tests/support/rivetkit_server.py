@@ -1,7 +1,8 @@
 """A real RivetKit 2.3.19 server (and its detached Rivet Engine) with the test actors.
 
 The test registry is ``tests/rivetkit_app/registry.mjs`` (the actors of ``tests/ACTORS.md``);
-installing, starting and stopping are :mod:`demo_app.rivetkit_backend`'s, shared with the demo::
+installing, starting and stopping are :mod:`actorbind_demo.rivetkit_backend`'s, shared with the
+demo::
 
     with RivetKitServer() as server:
         httpx.get(f"{server.endpoint}/health")
@@ -17,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from demo_app.rivetkit_backend import (
+from actorbind_demo.rivetkit_backend import (
     RIVETKIT_VERSION,
     RivetKitEngine,
     RivetKitError,

@@ -1,4 +1,4 @@
-"""``python -m demo_app``: the team-room demo (``--help`` for the options)."""
+"""``python -m actorbind_demo``: the team-room demo (``--help`` for the options)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ __all__ = ["main", "parse_args"]
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m demo_app",
+        prog="python -m actorbind_demo",
         description=(
             "A shared team room on live actors: a counter, a chat and who is here. By default "
             "it runs the embedded actor server in-process; --endpoint uses a Rivet/RivetKit "

@@ -27,14 +27,14 @@ from .room_window import RoomWindow
 
 __all__ = ["DEFAULT_USERS", "Demo", "DemoOptions", "run", "start_demo"]
 
-log = logging.getLogger("demo_app")
+log = logging.getLogger("actorbind_demo")
 
 DEFAULT_USERS = ("alice", "bob", "carol", "dave", "erin", "frank")
 
 
 @dataclass
 class DemoOptions:
-    """What ``python -m demo_app`` was asked for (see ``__main__``)."""
+    """What ``python -m actorbind_demo`` was asked for (see ``__main__``)."""
 
     room: str = "lobby"
     windows: int = 2

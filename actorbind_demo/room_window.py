@@ -28,7 +28,7 @@ from .widgets import MESSAGE_ROLE, OWN_ROLE, Card, ChatDelegate, StatusPill, ava
 
 __all__ = ["RoomWindow"]
 
-log = logging.getLogger("demo_app")
+log = logging.getLogger("actorbind_demo")
 
 ERROR_SHOWN_MS = 12_000
 

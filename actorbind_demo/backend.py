@@ -54,7 +54,7 @@ def embedded(data: Path, port: int = 0) -> Backend:
 
 
 def rivetkit(storage: Path | None = None) -> Backend:
-    """A real RivetKit 2.3.19 engine with ``demo_app/rivetkit`` (installed by npm on first use)."""
+    """A real RivetKit 2.3.19 engine running ``actorbind_demo/rivetkit`` (npm installs it once)."""
     from .rivetkit_backend import RivetKitEngine
 
     engine = RivetKitEngine(storage=storage).start()
@@ -62,5 +62,5 @@ def rivetkit(storage: Path | None = None) -> Backend:
 
 
 def remote(endpoint: str, token: str | None = None, namespace: str | None = None) -> Backend:
-    """Somebody else's server (a Rivet Engine, ``python -m demo_app.rivetkit``, ...)."""
+    """Somebody else's server (a Rivet Engine, ``python -m actorbind_demo.rivetkit``, ...)."""
     return Backend(endpoint, f"remote · {endpoint}", token=token, namespace=namespace)

@@ -1,4 +1,4 @@
-"""``python -m demo_app.rivetkit``: run the demo's actors on a real RivetKit 2.3.19 engine.
+"""``python -m actorbind_demo.rivetkit``: run the demo's actors on a real RivetKit 2.3.19 engine.
 
 Installs rivetkit from npm into a cache on first use (~1 min), starts the registry and its Rivet
 Engine on a free loopback port, prints the endpoint, and stops both on Ctrl-C / SIGTERM.
@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from demo_app.rivetkit_backend import (
+from actorbind_demo.rivetkit_backend import (
     DEMO_APP_DIR,
     RIVETKIT_VERSION,
     RivetKitEngine,
@@ -25,7 +25,7 @@ from demo_app.rivetkit_backend import (
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m demo_app.rivetkit",
+        prog="python -m actorbind_demo.rivetkit",
         description="Run the demo's `room` actor on a real RivetKit engine (needs node + npm).",
     )
     parser.add_argument("--port", type=int, help="the engine's port (default: a free one)")
@@ -49,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         print(f"RivetKit engine ready in {engine.startup_seconds:.1f} s at", flush=True)
         print(f"  {engine.endpoint}", flush=True)
-        print(f"run the demo on it:  python -m demo_app --endpoint {engine.endpoint} --windows 2")
+        demo = f"python -m actorbind_demo --endpoint {engine.endpoint} --windows 2"
+        print(f"run the demo on it:  {demo}")
         print("Ctrl-C stops the engine.", flush=True)
         while not stop.wait(0.5):
             pass

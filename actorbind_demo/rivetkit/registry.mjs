@@ -1,11 +1,11 @@
 // The actorbind demo's `room` actor on real RivetKit 2.3.19.
 //
-// demo_app/actors.py is the same actor on actorbind's embedded Python server: keep both in step.
+// actorbind_demo/actors.py is the same actor on actorbind's embedded Python server: keep both in step.
 // State {count, messages} (the last 200 chat messages {user, text, ts}); conn params {user};
 // each connection's state is {user}. Events: count(count, by), message({user, text, ts}) and
 // presence(users).
 //
-// Plain ESM, no build step: demo_app/rivetkit_backend.py copies it, with server.mjs, next to a
+// Plain ESM, no build step: actorbind_demo/rivetkit_backend.py copies it, with server.mjs, next to a
 // cached node_modules on every start.
 
 import { actor, setup, UserError } from "rivetkit";

@@ -1,4 +1,4 @@
-"""The ``room`` actor on the embedded Python server (``demo_app/rivetkit/registry.mjs`` is the
+"""The ``room`` actor on the embedded Python server (``actorbind_demo/rivetkit/registry.mjs`` is the
 same actor for a real RivetKit engine; keep both in step).
 
 State ``{count, messages}`` (the last :data:`MAX_MESSAGES` chat messages ``{user, text, ts}``).
