@@ -47,7 +47,7 @@ def actor_headers(runtime: ActorRuntime) -> dict[str, str]:
         "x-rivet-actor": record.actor_id,
         # Header values go out as latin-1; this makes a non-ASCII key travel as UTF-8 bytes.
         "x-rivet-actor-key": key.encode("utf-8").decode("latin-1"),
-        "x-rivet-actor-generation": "1",
+        "x-rivet-actor-generation": str(runtime.generation),
     }
 
 

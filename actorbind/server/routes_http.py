@@ -23,6 +23,7 @@ from .runtime import ActorHost, ActorRuntime, call_user
 from .wire import server_codec
 
 __all__ = [
+    "actor_http",
     "actor_scope",
     "conn_params_header",
     "gateway_http",
@@ -97,14 +98,25 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
 
 
 async def gateway_http(host: ActorHost, scope: Scope, receive: Receive, send: Send) -> None:
-    request = Request(scope, receive)
     try:
         target = parse_gateway(raw_path_of(scope), scope.get("query_string", b"").decode("latin-1"))
         runtime = await resolve(host, target)
     except RivetError as err:
         await gateway_error_response(err)(scope, receive, send)
         return
-    response = await _dispatch(host, runtime, target, request)
+    await actor_http(host, runtime, target, scope, receive, send)
+
+
+async def actor_http(
+    host: ActorHost,
+    runtime: ActorRuntime,
+    target: GatewayTarget,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+) -> None:
+    """Serve one HTTP request to an already running actor (``target.path`` is actor-relative)."""
+    response = await _dispatch(host, runtime, target, Request(scope, receive))
     await response(scope, receive, send)
 
 

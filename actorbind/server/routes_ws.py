@@ -29,13 +29,13 @@ from actorbind.protocol.errors import MalformedMessage
 
 from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
-from .gateway import parse_gateway, resolve
+from .gateway import GatewayTarget, parse_gateway, resolve
 from .responses import ray_id
 from .routes_http import actor_scope, raw_path_of, strip_prefix
 from .runtime import ActorHost, ActorRuntime, call_user
 from .wire import server_codec
 
-__all__ = ["gateway_websocket"]
+__all__ = ["actor_websocket", "gateway_websocket"]
 
 log = logging.getLogger("actorbind.server")
 
@@ -125,6 +125,14 @@ async def gateway_websocket(host: ActorHost, scope: Scope, receive: Receive, sen
     except RivetError as err:
         await _close(ws, 1011, f"{err.reason}#{ray_id()}")
         return
+    await actor_websocket(host, runtime, target, ws)
+
+
+async def actor_websocket(
+    host: ActorHost, runtime: ActorRuntime, target: GatewayTarget, ws: WebSocket
+) -> None:
+    """Serve an accepted WebSocket of a running actor (``target.path`` is actor-relative)."""
+    scope = ws.scope
     path = target.path
     if path == "/connect":
         await _protocol_socket(host, runtime, ws)

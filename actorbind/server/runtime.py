@@ -26,7 +26,7 @@ from .actor import Actor
 from .context import ActionContext, ActorContext, ConnContext, Outbox
 from .errors import RivetError, public_error
 from .registry import Registry
-from .storage import ActorRecord, QueuedMessage, Storage, now_ms
+from .storage import ActorRecord, ActorStore, QueuedMessage, Storage, now_ms
 from .wire import server_codec
 
 __all__ = ["ActorHost", "ActorRuntime", "Limits", "call_user"]
@@ -76,6 +76,8 @@ class ActorRuntime:
         self.conns: dict[str, ConnContext] = {}
         self.lock = asyncio.Lock()
         self.start_ts = now_ms()
+        # The engine's generation of this actor (bumped at every start there); 1 embedded.
+        self.generation = 1
         self.destroyed = False
         self._saved: bytes | None = None
         self._pending: collections.deque[QueuedMessage] = collections.deque()
@@ -86,7 +88,7 @@ class ActorRuntime:
     @property
     def specifier(self) -> ActorSpecifier:
         key = self.record.serialized_key if self.record.key else None
-        return ActorSpecifier(self.record.actor_id, 1, key)
+        return ActorSpecifier(self.record.actor_id, self.generation, key)
 
     @property
     def timeout(self) -> float:
@@ -95,19 +97,19 @@ class ActorRuntime:
     # --- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        storage = self.host.storage
-        raw = storage.load_state(self.record.actor_id)
+        store = self.host.store
+        raw = await store.load_state(self.record.actor_id)
         if raw is None:
             input_ = None if self.record.input is None else decode_value(self.record.input)
             state = await self._bounded(
                 call_user(self.instance.create_state, ActorContext(self), input_)
             )
             self.instance.state = state
-            self.persist()
+            await self.persist()
         else:
             self.instance.state = decode_value(raw)
             self._saved = raw
-        self._pending.extend(storage.pending(self.record.actor_id))
+        self._pending.extend(await store.pending(self.record.actor_id))
         self._kick_worker()
 
     def destroy(self) -> None:
@@ -125,7 +127,7 @@ class ActorRuntime:
 
     # --- state -------------------------------------------------------------------------
 
-    def persist(self, *, done_message: int | None = None) -> None:
+    async def persist(self, *, done_message: int | None = None) -> None:
         """Write the state if it changed. An unencodable state is rolled back, and raises."""
         try:
             raw = encode_value(self.instance.state)
@@ -138,10 +140,10 @@ class ActorRuntime:
             )
             self.instance.state = None if self._saved is None else decode_value(self._saved)
             if done_message is not None:
-                self.host.storage.delete_message(self.record.actor_id, done_message)
+                await self.host.store.delete_message(self.record.actor_id, done_message)
             raise RivetError.internal() from exc
         if raw != self._saved or done_message is not None:
-            self.host.storage.save_state(self.record.actor_id, raw, done_message=done_message)
+            await self.host.store.save_state(self.record.actor_id, raw, done_message=done_message)
             self._saved = raw
 
     async def _bounded(self, coro: Coroutine[Any, Any, _T]) -> _T:
@@ -215,12 +217,12 @@ class ActorRuntime:
             try:
                 result = await work()
             except asyncio.CancelledError:
-                self._persist_quietly()
+                await self._persist_quietly()
                 raise
             except Exception as exc:
                 error = exc
             try:
-                self.persist()
+                await self.persist()
             except RivetError as exc:
                 error = error or exc
             if error is not None:
@@ -243,9 +245,9 @@ class ActorRuntime:
 
         return await self.locked(run)
 
-    def _persist_quietly(self) -> None:
+    async def _persist_quietly(self) -> None:
         try:
-            self.persist()
+            await self.persist()
         except RivetError:
             pass
 
@@ -276,7 +278,7 @@ class ActorRuntime:
             # RivetKit answers "completed" at once and drops the message.
             return "completed", None
         raw = encode_value(body)
-        seq = self.host.storage.enqueue(self.record.actor_id, name, raw)
+        seq = await self.host.store.enqueue(self.record.actor_id, name, raw)
         fut: asyncio.Future[Any] | None = None
         if wait:
             fut = asyncio.get_running_loop().create_future()
@@ -319,7 +321,7 @@ class ActorRuntime:
                 except Exception as exc:
                     error = exc
                 try:
-                    self.persist(done_message=msg.seq)
+                    await self.persist(done_message=msg.seq)
                 except RivetError as exc:
                     error = error or exc
             self._pending.popleft()
@@ -335,9 +337,17 @@ class ActorRuntime:
 class ActorHost:
     """All actors of one server: lookup, creation, waking and destruction."""
 
-    def __init__(self, registry: Registry, storage: Storage, limits: Limits) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        storage: Storage,
+        limits: Limits,
+        store: ActorStore | None = None,
+    ) -> None:
         self.registry = registry
         self.storage = storage
+        # State and queues; the records stay in ``storage`` (SQLite) either way.
+        self.store: ActorStore = storage if store is None else store
         self.limits = limits
         self.runtimes: dict[str, ActorRuntime] = {}
         self._starting: dict[str, asyncio.Task[ActorRuntime]] = {}

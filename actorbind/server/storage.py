@@ -12,10 +12,11 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from actorbind.protocol import ActorKey, deserialize_key, serialize_key
 
-__all__ = ["ActorRecord", "QueuedMessage", "Storage", "now_ms"]
+__all__ = ["ActorRecord", "ActorStore", "QueuedMessage", "Storage", "now_ms"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS actors (
@@ -78,6 +79,27 @@ class QueuedMessage:
     body: bytes = field(repr=False)
 
 
+class ActorStore(Protocol):
+    """Where a running actor keeps its state and queue: SQLite (:class:`Storage`) embedded,
+    the engine's per-actor KV under ``actorbind.runner``.
+
+    ``save_state(done_message=seq)`` writes the state and retires that queue message
+    atomically: after a crash, a message is either pending or its effect is in the state.
+    """
+
+    async def load_state(self, actor_id: str) -> bytes | None: ...
+
+    async def save_state(
+        self, actor_id: str, state: bytes, *, done_message: int | None = None
+    ) -> None: ...
+
+    async def enqueue(self, actor_id: str, name: str, body: bytes) -> int: ...
+
+    async def pending(self, actor_id: str) -> list[QueuedMessage]: ...
+
+    async def delete_message(self, actor_id: str, seq: int) -> None: ...
+
+
 def _record(row: tuple[object, ...]) -> ActorRecord:
     (actor_id, namespace, name, key, runner, crash, dc, input_, create_ts, destroy_ts) = row
     assert isinstance(key, str)
@@ -96,7 +118,9 @@ def _record(row: tuple[object, ...]) -> ActorRecord:
 
 
 class Storage:
-    """The SQLite store. Not thread-safe: use it from one thread (the server loop)."""
+    """The SQLite store (records, and an :class:`ActorStore`). Not thread-safe: use it from
+    one thread (the server loop); its async methods run inline, as each is one short
+    transaction."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
@@ -159,13 +183,15 @@ class Storage:
 
     # --- state -------------------------------------------------------------------------
 
-    def load_state(self, actor_id: str) -> bytes | None:
+    async def load_state(self, actor_id: str) -> bytes | None:
         row = self._db.execute(
             "SELECT state FROM actors WHERE actor_id = ?", (actor_id,)
         ).fetchone()
         return None if row is None or row[0] is None else bytes(row[0])
 
-    def save_state(self, actor_id: str, state: bytes, *, done_message: int | None = None) -> None:
+    async def save_state(
+        self, actor_id: str, state: bytes, *, done_message: int | None = None
+    ) -> None:
         """Write the state (and drop a handled queue message) in one transaction."""
         with self._tx():
             self._db.execute("UPDATE actors SET state = ? WHERE actor_id = ?", (state, actor_id))
@@ -174,7 +200,7 @@ class Storage:
 
     # --- queue -------------------------------------------------------------------------
 
-    def enqueue(self, actor_id: str, name: str, body: bytes) -> int:
+    async def enqueue(self, actor_id: str, name: str, body: bytes) -> int:
         with self._tx():
             row = self._db.execute(
                 "SELECT COALESCE(MAX(seq), 0) FROM queue_messages WHERE actor_id = ?", (actor_id,)
@@ -186,14 +212,14 @@ class Storage:
             )
         return seq
 
-    def pending(self, actor_id: str) -> list[QueuedMessage]:
+    async def pending(self, actor_id: str) -> list[QueuedMessage]:
         rows = self._db.execute(
             "SELECT seq, name, body FROM queue_messages WHERE actor_id = ? ORDER BY seq",
             (actor_id,),
         ).fetchall()
         return [QueuedMessage(int(s), str(n), bytes(b)) for s, n, b in rows]
 
-    def delete_message(self, actor_id: str, seq: int) -> None:
+    async def delete_message(self, actor_id: str, seq: int) -> None:
         self._delete_message(actor_id, seq)
 
     def _delete_message(self, actor_id: str, seq: int) -> None:
