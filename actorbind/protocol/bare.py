@@ -8,6 +8,7 @@ from typing import Final
 __all__ = ["BareError", "Reader", "Writer"]
 
 _U64: Final = struct.Struct("<Q")
+_I64: Final = struct.Struct("<q")
 _MAX_UINT: Final = 2**64 - 1
 
 
@@ -29,8 +30,20 @@ class Writer:
     def u16(self, value: int) -> None:
         self._buf += value.to_bytes(2, "little")
 
+    def u32(self, value: int) -> None:
+        self._buf += value.to_bytes(4, "little")
+
     def u64(self, value: int) -> None:
         self._buf += _U64.pack(value)
+
+    def i64(self, value: int) -> None:
+        self._buf += _I64.pack(value)
+
+    def fixed(self, value: bytes, length: int) -> None:
+        """``data<length>``: exactly ``length`` bytes, no length prefix."""
+        if len(value) != length:
+            raise BareError(f"data<{length}> given {len(value)} bytes")
+        self._buf += value
 
     def uint(self, value: int) -> None:
         if not 0 <= value <= _MAX_UINT:
@@ -85,8 +98,17 @@ class Reader:
     def u16(self) -> int:
         return int.from_bytes(self._take(2), "little")
 
+    def u32(self) -> int:
+        return int.from_bytes(self._take(4), "little")
+
     def u64(self) -> int:
         return int(_U64.unpack(self._take(8))[0])
+
+    def i64(self) -> int:
+        return int(_I64.unpack(self._take(8))[0])
+
+    def fixed(self, length: int) -> bytes:
+        return self._take(length)
 
     def uint(self) -> int:
         result = 0
@@ -122,6 +144,9 @@ class Reader:
         if flag > 1:
             raise BareError(f"invalid optional flag {flag}")
         return flag == 1
+
+    def remaining(self) -> int:
+        return len(self._data) - self._pos
 
     def end(self) -> None:
         if self._pos != len(self._data):
