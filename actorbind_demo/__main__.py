@@ -42,6 +42,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--encoding", choices=("bare", "cbor", "json"), default="bare", help="wire encoding"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument(
+        "--quit-after-first-frame",
+        action="store_true",
+        help="quit once the first window has painted (measures the time to the first window)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.windows <= 6:
         parser.error("--windows takes 1 to 6")
@@ -70,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         namespace=args.namespace,
         rivetkit=args.rivetkit,
         encoding=args.encoding,
+        quit_after_first_frame=args.quit_after_first_frame,
     )
     return run(options)
 

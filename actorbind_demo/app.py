@@ -14,7 +14,7 @@ from pathlib import Path
 
 import actorbind_qt
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -22,7 +22,7 @@ from actorbind import Client, create_client
 from actorbind.rx import ActorStore
 
 from . import backend as backends
-from . import style
+from . import qtcheck, style
 from .room_window import RoomWindow
 
 __all__ = ["DEFAULT_USERS", "Demo", "DemoOptions", "run", "start_demo"]
@@ -45,6 +45,7 @@ class DemoOptions:
     namespace: str | None = None
     rivetkit: bool = False
     encoding: str = "bare"
+    quit_after_first_frame: bool = False
 
     def users(self) -> list[str]:
         """The user of each window: ``user`` first, then default names not taken yet."""
@@ -122,6 +123,10 @@ def start_demo(options: DemoOptions, backend: backends.Backend | None = None) ->
 
 def run(options: DemoOptions) -> int:
     """The whole app: QApplication, qasync loop, windows; returns when they are all closed."""
+    problem = qtcheck.display_problem()
+    if problem is not None:
+        print(f"actorbind demo: {problem}", file=sys.stderr, flush=True)
+        return 1
     QCoreApplication.setApplicationName(backends.APP_NAME)
     QGuiApplication.setApplicationDisplayName("actorbind demo")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -135,6 +140,8 @@ def run(options: DemoOptions) -> int:
         demo = start_demo(options, backend)
         all_closed = asyncio.Event()
         app.lastWindowClosed.connect(all_closed.set)
+        first_frame = _FirstFrame(app, quit_after=options.quit_after_first_frame)
+        demo.windows[0].installEventFilter(first_frame)
         with _quit_on_signals(app):
             try:
                 await all_closed.wait()
@@ -168,3 +175,20 @@ def _quit_on_signals(app: QApplication) -> Iterator[None]:
         ticker.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class _FirstFrame(QObject):
+    """Says when the first window painted its first frame (``benchmarks/first_window.py``
+    waits for that line); with ``quit_after``, then closes every window (a clean quit)."""
+
+    def __init__(self, app: QApplication, *, quit_after: bool) -> None:
+        super().__init__(app)
+        self._app, self._quit_after, self._seen = app, quit_after, False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._seen:
+            self._seen = True
+            print("actorbind demo: first frame painted", flush=True)
+            if self._quit_after:
+                QTimer.singleShot(0, self._app.closeAllWindows)
+        return False

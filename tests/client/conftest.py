@@ -5,14 +5,20 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import actorbind
 import actorbind._conn
 from actorbind import Client, create_client
 from actorbind.protocol.connection import Backoff, ConnectionProtocol
 from tests.conftest import ENCODINGS
+
+# The installed package's folder, not any folder named "actorbind": the checkout itself is
+# usually one (`git clone ... actorbind`), and its tests and fake servers are not actorbind code.
+PACKAGE_DIR = Path(actorbind.__file__).resolve().parent
 
 
 def actorbind_tasks() -> list[asyncio.Task[Any]]:
@@ -21,9 +27,14 @@ def actorbind_tasks() -> list[asyncio.Task[Any]]:
     for task in asyncio.all_tasks():
         coro = task.get_coro()
         code = getattr(coro, "cr_code", None)
-        if code is not None and "/actorbind/" in code.co_filename and not task.done():
+        if code is not None and not task.done() and is_actorbind_file(code.co_filename):
             out.append(task)
     return out
+
+
+def is_actorbind_file(filename: str) -> bool:
+    """Whether ``filename`` is a module of the actorbind package."""
+    return Path(filename).resolve().is_relative_to(PACKAGE_DIR)
 
 
 @pytest.fixture
