@@ -27,7 +27,7 @@ from importlib import metadata as _metadata
 from .actor import Action, Actor, action, queue
 from .app import create_app
 from .context import ActionContext, ActorContext, ConnContext
-from .errors import UserError
+from .errors import RivetError, UserError
 from .registry import Registry
 from .serve import run_in_thread, serve
 
@@ -43,6 +43,7 @@ __all__ = [
     "ActorContext",
     "ConnContext",
     "Registry",
+    "RivetError",
     "UserError",
     "__version__",
     "action",

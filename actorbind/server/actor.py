@@ -107,7 +107,12 @@ class Actor:
     Class attributes:
         name: the actor name on the wire (default: class name with a lowercase first letter).
         state: the initial state, deep-copied for each new actor (or override ``create_state``).
+            An actor with neither is stateless: ``ctx.state`` raises ``actor.state_not_enabled``
+            and nothing is persisted, as in RivetKit.
         action_timeout: seconds an action may run (default 60).
+        interleave: ``False`` (default): actions, hooks and queue handlers run one at a time.
+            ``True``: like RivetKit, each runs as soon as it arrives, so async ones interleave
+            at their ``await`` points (see docs/server.md for why serial is the default).
 
     Optional hooks (sync or async): ``create_state(ctx, input)``,
     ``on_before_connect(ctx, params)`` (raise :class:`UserError` to reject),
@@ -120,8 +125,10 @@ class Actor:
     name: str = ""
     state: Any = None
     action_timeout: float = 60.0
+    interleave: bool = False
 
     # Filled in per subclass by __init_subclass__.
+    __stateless__: bool = True
     __actions__: dict[str, Action[Any, Any]] = {}
     __queues__: dict[str, Callable[..., Any]] = {}
 
@@ -140,6 +147,11 @@ class Actor:
                     queues[handler] = value
         cls.__actions__ = actions
         cls.__queues__ = queues
+        cls.__stateless__ = not any(
+            "state" in vars(klass) or "create_state" in vars(klass)
+            for klass in cls.__mro__
+            if klass is not Actor and issubclass(klass, Actor)
+        )
 
     # Hooks: the defaults do nothing. Subclasses override what they need.
 

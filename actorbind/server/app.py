@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .registry import Registry
 from .routes_api import api_routes
@@ -18,6 +19,25 @@ from .runtime import ActorHost, Limits
 from .storage import Storage
 
 __all__ = ["create_app"]
+
+
+class _HeaderRouting:
+    """Requests outside ``/gateway`` that name their actor in headers (``x-rivet-target:
+    actor``) or subprotocols (``rivet_target.actor``) go to the gateway, as on the engine."""
+
+    def __init__(self, app: ASGIApp, host: ActorHost) -> None:
+        self.app = app
+        self.host = host
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(n == b"x-rivet-target" for n, _ in scope["headers"]):
+            await gateway_http(self.host, scope, receive, send, by_header=True)
+        elif scope["type"] == "websocket" and any(
+            p.startswith("rivet_target.") for p in scope.get("subprotocols", [])
+        ):
+            await gateway_websocket(self.host, scope, receive, send, by_header=True)
+        else:
+            await self.app(scope, receive, send)
 
 
 class _Gateway:
@@ -60,7 +80,9 @@ def create_app(
             storage.close()
 
     app = Starlette(
-        routes=[*api_routes(), Mount("/gateway", app=_Gateway(host))], lifespan=lifespan
+        routes=[*api_routes(), Mount("/gateway", app=_Gateway(host))],
+        middleware=[Middleware(_HeaderRouting, host=host)],
+        lifespan=lifespan,
     )
     app.state.host = host
     return app

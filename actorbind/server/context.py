@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from actorbind.protocol import Event
 
+from .errors import RivetError
 from .wire import server_codec
 
 if TYPE_CHECKING:
@@ -73,11 +74,19 @@ class ActorContext:
 
     @property
     def state(self) -> Any:
-        """The actor's state: mutate it in place or assign a new value; it is persisted."""
+        """The actor's state: mutate it in place or assign a new value; it is persisted.
+
+        Raises:
+            RivetError: ``actor.state_not_enabled`` on a stateless actor.
+        """
+        if self._runtime.cls.__stateless__:
+            raise RivetError.state_not_enabled()
         return self._runtime.instance.state
 
     @state.setter
     def state(self, value: Any) -> None:
+        if self._runtime.cls.__stateless__:
+            raise RivetError.state_not_enabled()
         self._runtime.instance.state = value
 
     @property

@@ -108,6 +108,15 @@ class RivetError(Exception):
         )
 
     @classmethod
+    def state_not_enabled(cls) -> RivetError:
+        return cls(
+            "actor",
+            "state_not_enabled",
+            "State not enabled. Must implement `createState` or `state` to use state. "
+            "(https://www.rivet.dev/docs/actors/state/#initializing-state)",
+        )
+
+    @classmethod
     def actor_not_found(cls) -> RivetError:
         return cls("actor", "not_found", "The actor does not exist or was destroyed.", status=404)
 

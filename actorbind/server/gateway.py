@@ -14,13 +14,14 @@ from typing import Final
 from urllib.parse import parse_qsl, unquote, urlencode
 
 import cbor2
+from starlette.types import Scope
 
 from actorbind.protocol import ActorKey
 
 from .errors import RivetError
 from .runtime import ActorHost, ActorRuntime
 
-__all__ = ["GatewayTarget", "parse_gateway", "resolve"]
+__all__ = ["GatewayTarget", "header_target", "parse_gateway", "resolve"]
 
 _PREFIX: Final = "/gateway/"
 _FIELDS: Final = (
@@ -126,6 +127,65 @@ def parse_gateway(raw_path: str, query_string: str) -> GatewayTarget:
         region=params.get("region"),
         crash_policy=params.get("crash-policy", "sleep"),
     )
+
+
+def _no_route(scope: Scope, path: str) -> RivetError:
+    hostname = ""
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            hostname = value.decode("latin-1").rpartition(":")[0] or value.decode("latin-1")
+    return RivetError(
+        "guard",
+        "no_route",
+        f"No route found for hostname {hostname}, path {path}.",
+        {"host": hostname, "path": path},
+        status=404,
+    )
+
+
+def header_target(scope: Scope, raw_path: str) -> GatewayTarget | None:
+    """The target of a header-routed request, as the engine's guard reads it; ``None`` if the
+    request does not ask for header routing.
+
+    HTTP: ``x-rivet-target: actor`` and ``x-rivet-actor: {id}`` (only raw ``/request`` paths
+    reach the actor, as on the engine). WebSocket: the subprotocols ``rivet_target.actor`` and
+    ``rivet_actor.{id}``. The path and query go to the actor unchanged.
+
+    Raises:
+        RivetError: ``guard.missing_header`` (400) without an actor id, ``guard.no_route``
+            (404) for another target or path.
+    """
+    target: str | None = None
+    actor_id: str | None = None
+    if scope["type"] == "websocket":
+        for proto in scope.get("subprotocols", []):
+            if proto.startswith("rivet_target."):
+                target = proto[len("rivet_target.") :]
+            elif proto.startswith("rivet_actor."):
+                actor_id = unquote(proto[len("rivet_actor.") :])
+    else:
+        for name, value in scope.get("headers", []):
+            if name == b"x-rivet-target":
+                target = value.decode("latin-1")
+            elif name == b"x-rivet-actor":
+                actor_id = value.decode("latin-1")
+    if target is None:
+        return None
+    if target != "actor":
+        raise _no_route(scope, raw_path)
+    if not actor_id:
+        header = "x-rivet-actor"
+        raise RivetError(
+            "guard",
+            "missing_header",
+            f"Missing {header} header.",
+            {"header": header},
+            status=400,
+        )
+    if scope["type"] == "http" and raw_path != "/request" and not raw_path.startswith("/request/"):
+        raise _no_route(scope, raw_path)
+    query = scope.get("query_string", b"").decode("latin-1")
+    return GatewayTarget(path=raw_path, query=query, actor_id=actor_id)
 
 
 async def resolve(host: ActorHost, target: GatewayTarget) -> ActorRuntime:

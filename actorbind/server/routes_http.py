@@ -17,7 +17,7 @@ from actorbind.protocol.errors import MalformedMessage
 
 from .context import ActionContext
 from .errors import RivetError, public_error
-from .gateway import GatewayTarget, parse_gateway, resolve
+from .gateway import GatewayTarget, header_target, parse_gateway, resolve
 from .responses import actor_error_response, actor_headers, gateway_error_response, json_response
 from .runtime import ActorHost, ActorRuntime, call_user
 from .wire import server_codec
@@ -27,6 +27,7 @@ __all__ = [
     "actor_scope",
     "conn_params_header",
     "gateway_http",
+    "gateway_target",
     "raw_path_of",
     "single_segment",
     "strip_prefix",
@@ -45,6 +46,20 @@ def raw_path_of(scope: Scope) -> str:
     from urllib.parse import quote
 
     return quote(str(scope.get("path", "")))
+
+
+def gateway_target(scope: Scope, *, by_header: bool) -> GatewayTarget:
+    """The target of a ``/gateway/...`` URL, or of a header-routed request.
+
+    Raises:
+        RivetError: a gateway error (bad ``rvt-*`` query, missing header, no route).
+    """
+    raw = raw_path_of(scope)
+    if by_header:
+        target = header_target(scope, raw)
+        assert target is not None
+        return target
+    return parse_gateway(raw, scope.get("query_string", b"").decode("latin-1"))
 
 
 def single_segment(path: str, prefix: str) -> str | None:
@@ -97,9 +112,12 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return None if size > limit else b"".join(chunks)
 
 
-async def gateway_http(host: ActorHost, scope: Scope, receive: Receive, send: Send) -> None:
+async def gateway_http(
+    host: ActorHost, scope: Scope, receive: Receive, send: Send, *, by_header: bool = False
+) -> None:
+    """A gateway request: ``/gateway/...``, or header-routed (``x-rivet-target: actor``)."""
     try:
-        target = parse_gateway(raw_path_of(scope), scope.get("query_string", b"").decode("latin-1"))
+        target = gateway_target(scope, by_header=by_header)
         runtime = await resolve(host, target)
     except RivetError as err:
         await gateway_error_response(err)(scope, receive, send)
@@ -245,12 +263,8 @@ async def _raw_request(runtime: ActorRuntime, target: GatewayTarget, request: Re
     handler = getattr(runtime.instance, "on_request", None)
     encoding = _encoding(request)
     if handler is None:
-        err = RivetError(
-            "handler",
-            "request_not_defined",
-            "Raw request handler not defined. Actor must implement `on_request`.",
-        )
-        return actor_error_response(runtime, encoding, err)
+        # RivetKit answers an empty 404 (with the actor headers) when there is no handler.
+        return Response(b"", 404, headers=actor_headers(runtime))
     path = strip_prefix(target.path, "/request") or target.path
     inner = Request(actor_scope(request.scope, path, target.query), request.receive)
     try:
@@ -269,4 +283,7 @@ async def _raw_request(runtime: ActorRuntime, target: GatewayTarget, request: Re
             type(response).__name__,
         )
         return actor_error_response(runtime, encoding, RivetError.internal())
+    # Like RivetKit, the actor's own response carries the actor headers too.
+    for name, value in actor_headers(runtime).items():
+        response.headers.setdefault(name, value)
     return response

@@ -29,9 +29,9 @@ from actorbind.protocol.errors import MalformedMessage
 
 from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
-from .gateway import GatewayTarget, parse_gateway, resolve
+from .gateway import GatewayTarget, resolve
 from .responses import ray_id
-from .routes_http import actor_scope, raw_path_of, strip_prefix
+from .routes_http import actor_scope, gateway_target, strip_prefix
 from .runtime import ActorHost, ActorRuntime, call_user
 from .wire import server_codec
 
@@ -116,11 +116,14 @@ def _parse_subprotocols(scope: Scope) -> tuple[str, Any, bool]:
     return encoding, params, ok
 
 
-async def gateway_websocket(host: ActorHost, scope: Scope, receive: Receive, send: Send) -> None:
+async def gateway_websocket(
+    host: ActorHost, scope: Scope, receive: Receive, send: Send, *, by_header: bool = False
+) -> None:
+    """A gateway socket: ``/gateway/...``, or routed by ``rivet_target``/``rivet_actor``."""
     ws = WebSocket(scope, receive, send)
     await ws.accept(subprotocol=_SUBPROTOCOL)
     try:
-        target = parse_gateway(raw_path_of(scope), scope.get("query_string", b"").decode("latin-1"))
+        target = gateway_target(scope, by_header=by_header)
         runtime = await resolve(host, target)
     except RivetError as err:
         await _close(ws, 1011, f"{err.reason}#{ray_id()}")

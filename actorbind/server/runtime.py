@@ -2,13 +2,16 @@
 
 Everything that touches an actor's state runs under the actor's lock (actions, queue handlers,
 connection hooks), one at a time in arrival order, and the state is written to storage before
-the lock is released, so a reply that was sent is durable.
+the lock is released, so a reply that was sent is durable. An actor with ``interleave = True``
+has no lock: each piece of work starts when it arrives (RivetKit's dispatch), and the state is
+still written after each one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import inspect
 import logging
 import secrets
@@ -74,7 +77,9 @@ class ActorRuntime:
         self.record = record
         self.instance: Actor = cls()
         self.conns: dict[str, ConnContext] = {}
-        self.lock = asyncio.Lock()
+        self.lock: asyncio.Lock | contextlib.nullcontext[None] = (
+            contextlib.nullcontext() if cls.interleave else asyncio.Lock()
+        )
         self.start_ts = now_ms()
         # The engine's generation of this actor (bumped at every start there); 1 embedded.
         self.generation = 1
@@ -98,8 +103,10 @@ class ActorRuntime:
 
     async def start(self) -> None:
         store = self.host.store
-        raw = await store.load_state(self.record.actor_id)
-        if raw is None:
+        raw = None if self.cls.__stateless__ else await store.load_state(self.record.actor_id)
+        if self.cls.__stateless__:
+            self.instance.state = None
+        elif raw is None:
             input_ = None if self.record.input is None else decode_value(self.record.input)
             state = await self._bounded(
                 call_user(self.instance.create_state, ActorContext(self), input_)
@@ -129,6 +136,10 @@ class ActorRuntime:
 
     async def persist(self, *, done_message: int | None = None) -> None:
         """Write the state if it changed. An unencodable state is rolled back, and raises."""
+        if self.cls.__stateless__:
+            if done_message is not None:
+                await self.host.store.delete_message(self.record.actor_id, done_message)
+            return
         try:
             raw = encode_value(self.instance.state)
         except (TypeError, ValueError) as exc:

@@ -181,6 +181,59 @@ const raw = actor({
 	actions: {},
 });
 
-export const registry = setup({
-	use: { counter, withInput, guarded, errors, slow, queued, raw },
+
+// ---------------------------------------------------------------------------------------------
+// interleaved: RivetKit dispatches actions concurrently (the Python side sets interleave).
+// ---------------------------------------------------------------------------------------------
+const interleaved = actor({
+	state: {},
+	createVars: () => ({ released: [] }),
+	actions: {
+		waitFor: async (c, name) => {
+			const deadline = Date.now() + 10_000;
+			while (!c.vars.released.includes(name)) {
+				if (Date.now() > deadline) throw new UserError("never released", { code: "timeout" });
+				await sleep(5);
+			}
+			return name;
+		},
+		release: (c, name) => {
+			c.vars.released.push(name);
+			return true;
+		},
+	},
 });
+
+// ---------------------------------------------------------------------------------------------
+// stateless: no state, no createState.
+// ---------------------------------------------------------------------------------------------
+const stateless = actor({
+	actions: {
+		ping: () => "pong",
+		echo: (_c, x) => x,
+		getActorId: (c) => c.actorId,
+		tryGetState: (c) => {
+			try {
+				void c.state;
+				return { success: true };
+			} catch (e) {
+				return { success: false, code: `${e.group}.${e.code}`, error: String(e.message) };
+			}
+		},
+	},
+});
+
+export const registry = setup({
+	use: {
+		counter,
+		withInput,
+		guarded,
+		errors,
+		slow,
+		queued,
+		raw,
+		interleaved,
+		stateless,
+	},
+});
+

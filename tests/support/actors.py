@@ -22,6 +22,7 @@ from actorbind.server import (
     Actor,
     ActorContext,
     Registry,
+    RivetError,
     UserError,
     action,
     queue,
@@ -204,4 +205,53 @@ class Raw(Actor):
             return
 
 
-registry = Registry(Counter, WithInput, Guarded, Errors, Slow, Queued, Raw)
+class Interleaved(Actor):
+    name = "interleaved"
+    state = {}
+    interleave = True  # RivetKit's dispatch: waitFor must not block release
+
+    def __init__(self) -> None:
+        self.released: dict[str, asyncio.Event] = {}
+
+    def _gate(self, name: str) -> asyncio.Event:
+        return self.released.setdefault(name, asyncio.Event())
+
+    @action
+    async def waitFor(self, ctx: ActionContext, name: str) -> str:
+        try:
+            await asyncio.wait_for(self._gate(name).wait(), 10)
+        except TimeoutError:
+            raise UserError("never released", code="timeout") from None
+        return name
+
+    @action
+    def release(self, ctx: ActionContext, name: str) -> bool:
+        self._gate(name).set()
+        return True
+
+
+class Stateless(Actor):
+    name = "stateless"
+
+    @action
+    def ping(self, ctx: ActionContext) -> str:
+        return "pong"
+
+    @action
+    def echo(self, ctx: ActionContext, x: Any) -> Any:
+        return x
+
+    @action
+    def getActorId(self, ctx: ActionContext) -> str:
+        return ctx.actor_id
+
+    @action
+    def tryGetState(self, ctx: ActionContext) -> dict[str, Any]:
+        try:
+            ctx.state  # noqa: B018 - reading it is the test
+        except RivetError as err:
+            return {"success": False, "code": f"{err.group}.{err.code}", "error": err.message}
+        return {"success": True}
+
+
+registry = Registry(Counter, WithInput, Guarded, Errors, Slow, Queued, Raw, Interleaved, Stateless)

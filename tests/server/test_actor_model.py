@@ -1,0 +1,86 @@
+"""The actor model on the embedded server alone: options and what is (not) persisted."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from actorbind.server import ActionContext, Actor, Registry, action, serve
+
+
+class Plain(Actor):
+    @action
+    def ping(self, ctx: ActionContext) -> str:
+        return "pong"
+
+
+class WithState(Actor):
+    state = {"n": 0}
+
+
+class FromCreate(Actor):
+    def create_state(self, ctx: Any, input: Any) -> Any:
+        return 1
+
+
+class Child(WithState):
+    pass
+
+
+class ReadModifyWrite(Actor):
+    """An async read-await-write: serial actors never lose an update."""
+
+    state = {"n": 0}
+
+    @action
+    async def bump(self, ctx: ActionContext) -> int:
+        n = ctx.state["n"]
+        await asyncio.sleep(0)
+        ctx.state["n"] = n + 1
+        return int(ctx.state["n"])
+
+
+def test_stateless_is_declared_by_absence() -> None:
+    assert Plain.__stateless__
+    assert not WithState.__stateless__
+    assert not FromCreate.__stateless__
+    assert not Child.__stateless__
+    assert Plain.interleave is False  # serial unless asked
+
+
+def _url(endpoint: str, name: str, action: str) -> str:
+    return (
+        f"{endpoint}/gateway/{name}/action/{action}?rvt-namespace=default&rvt-method=getOrCreate"
+        "&rvt-runner=default&rvt-key=k"
+    )
+
+
+async def test_stateless_actor_stores_no_state(tmp_path: Path) -> None:
+    data = tmp_path / "actors.db"
+    registry = Registry(Plain, ReadModifyWrite)
+    async with serve(registry, data=data) as endpoint, httpx.AsyncClient() as http:
+        r = await http.post(_url(endpoint, "plain", "ping"), content=b'{"args":[]}')
+        assert r.json() == {"output": "pong"}
+        r = await http.post(_url(endpoint, "readModifyWrite", "bump"), content=b'{"args":[]}')
+        assert r.json() == {"output": 1}
+    with sqlite3.connect(data) as db:
+        rows = dict(db.execute("SELECT name, state IS NOT NULL FROM actors").fetchall())
+    assert rows == {"plain": 0, "readModifyWrite": 1}
+
+
+async def test_serial_by_default() -> None:
+    registry = Registry(ReadModifyWrite)
+    async with serve(registry) as endpoint, httpx.AsyncClient(timeout=30) as http:
+
+        async def bump_all(name: str) -> list[int]:
+            url = _url(endpoint, name, "bump")
+            replies = await asyncio.gather(
+                *(http.post(url, content=b'{"args":[]}') for _ in range(20))
+            )
+            return sorted(r.json()["output"] for r in replies)
+
+        assert await bump_all("readModifyWrite") == list(range(1, 21))
