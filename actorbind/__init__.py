@@ -10,9 +10,9 @@ bindings, ``actorbind.server`` an embedded actor server.
 
 from __future__ import annotations
 
-from ._client import ActorAccessor, Client, create_client
-from ._conn import ActorConn, Unsubscribe
-from ._handle import ActorHandle, QueueSendResult
+from .client.client import ActorAccessor, Client, create_client
+from .client.conn import ActorConn, Unsubscribe
+from .client.handle import ActorHandle, QueueSendResult
 from .protocol.codecs import Encoding
 from .protocol.connection import ConnStatus
 from .protocol.errors import (

@@ -55,9 +55,11 @@ def embedded(data: Path, port: int = 0) -> Backend:
 
 def rivetkit(storage: Path | None = None) -> Backend:
     """A real RivetKit 2.3.19 engine running ``actorbind_demo/rivetkit`` (npm installs it once)."""
-    from .rivetkit_backend import RivetKitEngine
+    from actorbind.testing import RivetKitEngine
 
-    engine = RivetKitEngine(storage=storage).start()
+    from .rivetkit import APP_DIR, PROBE
+
+    engine = RivetKitEngine(APP_DIR, probe=PROBE, storage=storage).start()
     return Backend(engine.endpoint, f"RivetKit engine · {engine.endpoint}", _stop=engine.stop)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -44,3 +47,21 @@ def embedded_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def uid() -> str:
     """A key nobody else uses, so tests never share an actor."""
     return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+async def loop_health() -> AsyncIterator[list[dict[str, Any]]]:
+    """Fails the test if anything reached the loop's exception handler (unhandled task
+    exceptions, "Task exception was never retrieved", callbacks that raised)."""
+    loop = asyncio.get_running_loop()
+    seen: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: seen.append(context))
+    try:
+        yield seen
+        await asyncio.sleep(0.01)
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(previous)
+    assert not seen, [c.get("message") for c in seen]

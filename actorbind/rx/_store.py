@@ -28,9 +28,9 @@ from reactivex import Observable, abc
 from reactivex import operators as ops
 from reactivex.subject import BehaviorSubject, Subject
 
-from .._client import Client
-from .._conn import ActorConn, Unsubscribe
-from .._handle import ActorHandle, ParamsProvider
+from ..client.client import Client
+from ..client.conn import ActorConn, Unsubscribe
+from ..client.handle import ActorHandle, ParamsProvider
 from ..protocol.connection import ConnStatus
 from ..protocol.errors import InvalidState
 from ..protocol.keys import ActorKey, normalize_key

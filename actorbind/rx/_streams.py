@@ -10,8 +10,8 @@ import reactivex
 from reactivex import Observable, abc
 from reactivex.disposable import Disposable
 
-from .._conn import ActorConn
-from .._handle import ActorHandle
+from ..client.conn import ActorConn
+from ..client.handle import ActorHandle
 from ..protocol.connection import ConnStatus
 from ..protocol.errors import InvalidState
 from ._loop import call_on_loop, on_loop_thread, subscribe_on_loop

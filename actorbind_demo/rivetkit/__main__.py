@@ -14,13 +14,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from actorbind_demo.rivetkit_backend import (
-    DEMO_APP_DIR,
-    RIVETKIT_VERSION,
-    RivetKitEngine,
-    RivetKitError,
-    ensure_installed,
-)
+from actorbind.testing import RIVETKIT_VERSION, RivetKitEngine, RivetKitError, ensure_installed
+from actorbind_demo.rivetkit import APP_DIR, PROBE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,9 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         t0 = time.monotonic()
         print(f"rivetkit {RIVETKIT_VERSION}: checking the npm install…", flush=True)
-        install = ensure_installed(DEMO_APP_DIR)
+        install = ensure_installed(APP_DIR)
         print(f"  {install} ({time.monotonic() - t0:.1f} s)", flush=True)
-        engine = RivetKitEngine(DEMO_APP_DIR, storage=args.storage, port=args.port).start()
+        engine = RivetKitEngine(APP_DIR, probe=PROBE, storage=args.storage, port=args.port).start()
     except RivetKitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

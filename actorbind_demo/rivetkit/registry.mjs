@@ -5,7 +5,7 @@
 // each connection's state is {user}. Events: count(count, by), message({user, text, ts}) and
 // presence(users).
 //
-// Plain ESM, no build step: actorbind_demo/rivetkit_backend.py copies it, with server.mjs, next to a
+// Plain ESM, no build step: actorbind/testing/rivetkit.py copies it, with server.mjs, next to a
 // cached node_modules on every start.
 
 import { actor, setup, UserError } from "rivetkit";

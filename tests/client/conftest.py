@@ -3,56 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-import actorbind
-import actorbind._conn
+import actorbind.client.conn
 from actorbind import Client, create_client
 from actorbind.protocol.connection import Backoff, ConnectionProtocol
 from tests.conftest import ENCODINGS
-
-# The installed package's folder, not any folder named "actorbind": the checkout itself is
-# usually one (`git clone ... actorbind`), and its tests and fake servers are not actorbind code.
-PACKAGE_DIR = Path(actorbind.__file__).resolve().parent
-
-
-def actorbind_tasks() -> list[asyncio.Task[Any]]:
-    """Live tasks running actorbind code (the fake servers' tasks are not counted)."""
-    out = []
-    for task in asyncio.all_tasks():
-        coro = task.get_coro()
-        code = getattr(coro, "cr_code", None)
-        if code is not None and not task.done() and is_actorbind_file(code.co_filename):
-            out.append(task)
-    return out
-
-
-def is_actorbind_file(filename: str) -> bool:
-    """Whether ``filename`` is a module of the actorbind package."""
-    return Path(filename).resolve().is_relative_to(PACKAGE_DIR)
-
-
-@pytest.fixture
-async def loop_health() -> AsyncIterator[list[dict[str, Any]]]:
-    """Fails the test if anything reached the loop's exception handler (unhandled task
-    exceptions, "Task exception was never retrieved", callbacks that raised)."""
-    loop = asyncio.get_running_loop()
-    seen: list[dict[str, Any]] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, context: seen.append(context))
-    try:
-        yield seen
-        await asyncio.sleep(0.01)
-        gc.collect()
-        await asyncio.sleep(0)
-    finally:
-        loop.set_exception_handler(previous)
-    assert not seen, [c.get("message") for c in seen]
+from tests.utils import actorbind_tasks
 
 
 def set_backoff(monkeypatch: pytest.MonkeyPatch, initial: float, maximum: float) -> None:
@@ -64,7 +24,7 @@ def set_backoff(monkeypatch: pytest.MonkeyPatch, initial: float, maximum: float)
             kw.setdefault("backoff", Backoff(initial=initial, maximum=maximum))
             super().__init__(codec, **kw)
 
-    monkeypatch.setattr(actorbind._conn, "ConnectionProtocol", Protocol)
+    monkeypatch.setattr(actorbind.client.conn, "ConnectionProtocol", Protocol)
 
 
 @pytest.fixture

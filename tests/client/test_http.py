@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-import actorbind._handle
+import actorbind.client.handle
 from actorbind import (
     ActorError,
     ActorNotFound,
@@ -68,8 +68,8 @@ async def http_client() -> AsyncIterator[Callable[..., Client]]:
 
 @pytest.fixture(autouse=True)
 def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(actorbind._handle, "_STALE_DELAY", 0.0)
-    monkeypatch.setattr(actorbind._handle, "_LIFECYCLE_DELAYS", (0.0, 0.0, 0.0, 0.0))
+    monkeypatch.setattr(actorbind.client.handle, "_STALE_DELAY", 0.0)
+    monkeypatch.setattr(actorbind.client.handle, "_LIFECYCLE_DELAYS", (0.0, 0.0, 0.0, 0.0))
 
 
 def ok(encoding: str, output: Any) -> httpx.Response:

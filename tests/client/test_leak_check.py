@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from tests.client.conftest import PACKAGE_DIR, actorbind_tasks
+from tests.utils import PACKAGE_DIR, actorbind_tasks
 
 
 async def _task_of_code_in(filename: Path) -> tuple[asyncio.Task[Any], asyncio.Event]:

@@ -12,7 +12,8 @@ from typing import TypeVar
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from actorbind_demo.rivetkit_backend import DEMO_APP_DIR, RivetKitEngine, pid_alive
+from actorbind.testing import RivetKitEngine, pid_alive
+from actorbind_demo.rivetkit import APP_DIR, PROBE
 from tests.support.qt import QtLoop, qasync_loop
 
 T = TypeVar("T")
@@ -50,7 +51,7 @@ def room_rivetkit() -> Iterator[RivetKitEngine]:
     """The demo's registry (``actorbind_demo/rivetkit``) on a real RivetKit 2.3.19 engine."""
     if os.environ.get("ACTORBIND_SKIP_RIVETKIT") == "1":
         pytest.skip("ACTORBIND_SKIP_RIVETKIT=1")
-    engine = RivetKitEngine(DEMO_APP_DIR).start()
+    engine = RivetKitEngine(APP_DIR, probe=PROBE).start()
     node_pid, engine_pid = engine.node_pid, engine.engine_pid
     assert node_pid is not None and engine_pid is not None
     try:

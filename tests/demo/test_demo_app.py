@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget
 from pytestqt.qtbot import QtBot
 
+from actorbind.testing import RivetKitEngine
 from actorbind_demo import backend as backends
 from actorbind_demo.app import Demo, DemoOptions, start_demo
-from actorbind_demo.rivetkit_backend import RivetKitEngine
 from actorbind_demo.room_window import RoomWindow
 from actorbind_demo.screenshot import save_side_by_side
 

@@ -3,7 +3,7 @@
 // This file is the JavaScript half of the contract in tests/ACTORS.md; the Python half is
 // tests/support/actors.py. Keep both in step: a difference is a bug.
 //
-// It is plain ESM (no build step). tests/support/rivetkit_server.py copies it, with
+// It is plain ESM (no build step). actorbind/testing/rivetkit.py copies it, with the generic
 // server.mjs, next to a cached node_modules on every start, so editing it needs no reinstall.
 
 import { actor, setup, UserError } from "rivetkit";

@@ -1,8 +1,7 @@
 """A real RivetKit 2.3.19 server (and its detached Rivet Engine) with the test actors.
 
 The test registry is ``tests/rivetkit_app/registry.mjs`` (the actors of ``tests/ACTORS.md``);
-installing, starting and stopping are :mod:`actorbind_demo.rivetkit_backend`'s, shared with the
-demo::
+installing, starting and stopping are :mod:`actorbind.testing`'s::
 
     with RivetKitServer() as server:
         httpx.get(f"{server.endpoint}/health")
@@ -18,12 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from actorbind_demo.rivetkit_backend import (
-    RIVETKIT_VERSION,
-    RivetKitEngine,
-    RivetKitError,
-    ensure_installed,
-)
+from actorbind.testing import RIVETKIT_VERSION, RivetKitEngine, RivetKitError, ensure_installed
 
 __all__ = ["APP_DIR", "RIVETKIT_VERSION", "RivetKitError", "RivetKitServer", "ensure_rivetkit"]
 

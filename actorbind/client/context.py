@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ._config import USER_AGENT, ClientConfig
-from ._management import Management
-from ._transport import Transport
-from .protocol.codecs import Codec
+from ..protocol.codecs import Codec
+from ..transport import Transport
+from .config import USER_AGENT, ClientConfig
+from .management import Management
 
 if TYPE_CHECKING:
-    from ._conn import ActorConn
+    from .conn import ActorConn
 
 __all__ = ["ClientContext"]
 

@@ -6,8 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from .protocol.codecs import ENCODINGS, Encoding
-from .protocol.urls import parse_endpoint
+from ..protocol.codecs import ENCODINGS, Encoding
+from ..protocol.urls import parse_endpoint
 
 __all__ = ["DEFAULT_ENDPOINT", "USER_AGENT", "ClientConfig", "resolve_config"]
 

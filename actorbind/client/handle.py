@@ -13,16 +13,16 @@ from urllib.parse import quote
 import httpx
 from websockets.asyncio.client import ClientConnection
 
-from ._config import ClientConfig
-from ._context import ClientContext
-from ._transport import error_from_response
-from .protocol.errors import ActorError, ActorNotFound, InvalidState
-from .protocol.keys import ActorKey, query_key
-from .protocol.messages import HttpQueueSendRequest
-from .protocol.urls import IdTarget, QueryTarget, encode_input_query, gateway_url, to_websocket_url
+from ..protocol.errors import ActorError, ActorNotFound, InvalidState
+from ..protocol.keys import ActorKey, query_key
+from ..protocol.messages import HttpQueueSendRequest
+from ..protocol.urls import IdTarget, QueryTarget, encode_input_query, gateway_url, to_websocket_url
+from ..transport import error_from_response
+from .config import ClientConfig
+from .context import ClientContext
 
 if TYPE_CHECKING:
-    from ._conn import ActorConn
+    from .conn import ActorConn
 
 __all__ = ["ActorHandle", "ParamsProvider", "QueueSendResult"]
 
@@ -341,7 +341,7 @@ class ActorHandle:
         ``params`` overrides the handle's params; ``get_params`` is called before every
         attempt (fresh tokens on reconnect).
         """
-        from ._conn import ActorConn
+        from .conn import ActorConn
 
         if self._ctx.disposed:
             raise InvalidState("the client was disposed")

@@ -1,4 +1,4 @@
-"""``actorbind_demo.rivetkit_backend``: nothing of the engine outlives its owner, even a crash."""
+"""``actorbind.testing``: nothing of the engine outlives its owner, even a crashed one."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from actorbind_demo.rivetkit_backend import pid_alive
+from actorbind.testing import pid_alive
 
 pytestmark = pytest.mark.rivetkit
 
 CRASH = """
 import os, signal
-from actorbind_demo.rivetkit_backend import RivetKitEngine
-engine = RivetKitEngine(probe=None).start()
+from actorbind.testing import RivetKitEngine
+from tests.support.rivetkit_server import APP_DIR
+engine = RivetKitEngine(APP_DIR).start()
 print(engine.node_pid, engine.engine_pid, engine.storage_dir, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # no atexit, no stop(): a crash
 """

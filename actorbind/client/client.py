@@ -9,14 +9,14 @@ from typing import Any
 
 import httpx
 
-from ._config import ClientConfig, resolve_config
-from ._conn import ActorConn
-from ._context import ClientContext
-from ._handle import ActorHandle
-from ._management import Management
-from ._transport import Transport
-from .protocol.codecs import codec_for
-from .protocol.keys import normalize_key
+from ..protocol.codecs import codec_for
+from ..protocol.keys import normalize_key
+from ..transport import Transport
+from .config import ClientConfig, resolve_config
+from .conn import ActorConn
+from .context import ClientContext
+from .handle import ActorHandle
+from .management import Management
 
 __all__ = ["ActorAccessor", "Client", "create_client"]
 

@@ -1,7 +1,7 @@
-// Starts the registry.mjs beside it on a real RivetKit 2.3.19 (+ its local Rivet Engine); the
-// demo's `room` actor, or any app folder without a server.mjs of its own.
+// Starts the registry.mjs beside it on a real RivetKit 2.3.19 (+ its local Rivet Engine), for any
+// app folder without a server.mjs of its own (the tests', the benchmarks', the demo's).
 //
-// Environment (set by actorbind_demo/rivetkit_backend.py): RIVET_RUN_ENGINE=1,
+// Environment (set by actorbind/testing/rivetkit.py): RIVET_RUN_ENGINE=1,
 // RIVET_RUN_ENGINE_HOST=127.0.0.1, RIVET_RUN_ENGINE_PORT=P, RIVETKIT_STORAGE_PATH=<dir>,
 // RIVET_RUN_SERVICES=0. Prints `ACTORBIND_RIVETKIT_READY <endpoint>` once actors are reachable.
 //
@@ -28,7 +28,7 @@ function stop(signal) {
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGINT", () => stop("SIGINT"));
 
-// actorbind_demo/rivetkit_backend.py keeps our stdin open (ACTORBIND_STOP_WITH_STDIN=1). If it dies
+// actorbind/testing/rivetkit.py keeps our stdin open (ACTORBIND_STOP_WITH_STDIN=1). If it dies
 // without stopping us (a crash, SIGKILL), stdin closes: stop the detached engine, then exit, so
 // nothing outlives it.
 function orphaned() {

@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ._socket import Socket
-from .protocol.connection import (
+from ..protocol.connection import (
     ActionFailed,
     ActionSucceeded,
     Closed,
@@ -24,10 +23,11 @@ from .protocol.connection import (
     ScheduleReconnect,
     StatusChanged,
 )
-from .protocol.errors import ActorError, ConnDisposed, InvalidState, actor_error
+from ..protocol.errors import ActorError, ConnDisposed, InvalidState, actor_error
+from ..transport.websocket import Socket
 
 if TYPE_CHECKING:
-    from ._handle import ActorHandle, ParamsProvider, QueueSendResult
+    from .handle import ActorHandle, ParamsProvider, QueueSendResult
 
 __all__ = ["ActorConn", "Unsubscribe"]
 
@@ -269,7 +269,7 @@ class ActorConn:
             url = await self._handle._connect_url()
             cfg = await self._ctx.management.config()
             protocols = ["rivet", f"rivet_encoding.{self._ctx.codec.name}"]
-            from ._handle import conn_params_protocol
+            from .handle import conn_params_protocol
 
             protocols += conn_params_protocol(params)
             ws = await self._ctx.transport.open_websocket(

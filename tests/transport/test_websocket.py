@@ -1,4 +1,5 @@
-"""The lean actor-connection socket (``actorbind._socket``) against real websockets servers."""
+"""The lean actor-connection socket (``actorbind.transport.websocket``) against real
+websockets servers."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 from websockets.typing import Subprotocol
 
-from actorbind import _socket
-from actorbind._socket import Socket, open_socket
+from actorbind.transport import websocket as _socket
+from actorbind.transport.websocket import Socket, open_socket
 from tests.client.fake_server import tcp_drop_server
 
 pytestmark = pytest.mark.usefixtures("loop_health")

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ._config import USER_AGENT, ClientConfig
-from ._transport import Transport
-from .protocol.errors import ActorNotFound, MalformedMessage
-from .protocol.keys import ActorKey, serialize_key
-from .protocol.urls import encode_input_rest
+from ..protocol.errors import ActorNotFound, MalformedMessage
+from ..protocol.keys import ActorKey, serialize_key
+from ..protocol.urls import encode_input_rest
+from ..transport import Transport
+from .config import USER_AGENT, ClientConfig
 
 __all__ = ["ActorRecord", "Management"]
 

@@ -1,5 +1,6 @@
-"""The keep-alive HTTP/1.1 client (``actorbind._http1``) against a scripted asyncio server on
-real loopback sockets: reuse, framing, stale connections, errors, timeouts, concurrency."""
+"""The keep-alive HTTP/1.1 client (``actorbind.transport.http1``) against a scripted asyncio
+server on real loopback sockets: reuse, framing, stale connections, errors, timeouts,
+concurrency."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ import httpx
 import pytest
 
 from actorbind import TransportError
-from actorbind._http1 import HTTP1Pool, split_url
-from actorbind._transport import Transport
-from tests.client.conftest import actorbind_tasks
+from actorbind.transport import Transport
+from actorbind.transport.http1 import HTTP1Pool, split_url
+from tests.utils import actorbind_tasks
 
 pytestmark = pytest.mark.usefixtures("loop_health")
 

@@ -1,14 +1,16 @@
 """Run a RivetKit 2.3.19 registry (and its detached Rivet Engine) on a free loopback port.
 
 Generic over the app folder: ``app_dir`` holds ``package.json`` (rivetkit pinned), ``.npmrc``,
-``registry.mjs`` exporting ``registry``, and optionally ``server.mjs`` (default: the demo's,
+``registry.mjs`` exporting ``registry``, and optionally ``server.mjs`` (default: this package's,
 which prints ``ACTORBIND_RIVETKIT_READY <endpoint>`` once ``registry.startAndWait()``
-returned). The demo's app is :data:`DEMO_APP_DIR`::
+returned)::
 
-    with RivetKitEngine(DEMO_APP_DIR, probe=("room", "getCount")) as engine:
+    with RivetKitEngine(app_dir, probe=("counter", "getCount")) as engine:
         client = create_client(engine.endpoint)
 
-How it works (the tests' ``tests/support/rivetkit_server.py`` uses it too):
+The tests (``tests/support/rivetkit_server.py``), the benchmarks and the demo all use it.
+
+How it works:
 
 - ``node_modules`` (~340 MB, ~1 min of ``npm install``) is installed once into a cache folder,
   ``$ACTORBIND_CACHE`` or ``~/.cache/actorbind``, subfolder ``rivetkit-<version>-<hash>``. An
@@ -44,15 +46,17 @@ from typing import IO, Any
 import httpx
 
 __all__ = [
-    "DEMO_APP_DIR",
     "RIVETKIT_VERSION",
     "RivetKitEngine",
     "RivetKitError",
     "ensure_installed",
+    "pick_port",
+    "pid_alive",
 ]
 
 RIVETKIT_VERSION = "2.3.19"
-DEMO_APP_DIR = Path(__file__).resolve().parent / "rivetkit"
+# The generic server.mjs, for app folders without their own.
+_HARNESS_DIR = Path(__file__).resolve().parent
 READY_PREFIX = "ACTORBIND_RIVETKIT_READY"
 _MARKER = ".actorbind-installed"
 _INSTALL_FILES = ("package.json", ".npmrc")
@@ -101,7 +105,7 @@ def _compatible_install(app_dir: Path, root: Path) -> Path | None:
     return None
 
 
-def ensure_installed(app_dir: Path = DEMO_APP_DIR, root: Path | None = None) -> Path:
+def ensure_installed(app_dir: Path, root: Path | None = None) -> Path:
     """Install the app's ``node_modules`` into the cache once; returns the install folder."""
     _require("node")
     npm = _require("npm")
@@ -238,9 +242,9 @@ class RivetKitEngine:
 
     def __init__(
         self,
-        app_dir: Path = DEMO_APP_DIR,
+        app_dir: Path,
         *,
-        probe: tuple[str, str] | None = ("room", "getCount"),
+        probe: tuple[str, str] | None = None,
         storage: Path | None = None,
         port: int | None = None,
         ready_timeout: float = 90.0,
@@ -281,17 +285,17 @@ class RivetKitEngine:
             self.storage_dir.mkdir(parents=True, exist_ok=True)
             self._forget_old_engine()
         else:
-            self.storage_dir = Path(tempfile.mkdtemp(prefix="actorbind-demo-rivetkit-"))
+            self.storage_dir = Path(tempfile.mkdtemp(prefix="actorbind-rivetkit-"))
         runs = install / "runs"
         runs.mkdir(exist_ok=True)
         _remove_stale_run_dirs(runs)
         self._run_dir = runs / uuid.uuid4().hex[:12]
         self._run_dir.mkdir()
         for name in _RUN_FILES:
-            # server.mjs is generic: an app without its own uses the demo's.
+            # server.mjs is generic: an app without its own uses the harness's.
             source = self.app_dir / name
             if not source.exists():
-                source = DEMO_APP_DIR / name
+                source = _HARNESS_DIR / name
             shutil.copyfile(source, self._run_dir / name)
         self.log_path = self._run_dir / "node.log"
         env = {k: v for k, v in os.environ.items() if k not in _ENV_UNSET}

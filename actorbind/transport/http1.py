@@ -1,6 +1,6 @@
 """A small HTTP/1.1 keep-alive client on :class:`asyncio.Protocol`, for plain ``http://``.
 
-Used by :class:`~actorbind._transport.Transport` for stateless actions and management calls:
+Used by :class:`~actorbind.transport.Transport` for stateless actions and management calls:
 httpx's connection pool costs several times the CPU of the request itself (a scan of every
 connection per request, a ``getpeername`` per idle connection, two socket writes per request).
 This client does one ``transport.write()`` per request and parses the reply in

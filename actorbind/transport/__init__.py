@@ -1,0 +1,12 @@
+"""I/O only: the HTTP/1.1 pool, the WebSocket, one error mapper and the seam above them.
+
+``actorbind.client`` talks to the network only through :class:`Transport`; every library
+exception is mapped to an :mod:`actorbind` one in :mod:`.errors`.
+"""
+
+from __future__ import annotations
+
+from .base import Transport
+from .errors import error_from_response, map_transport_errors, redact
+
+__all__ = ["Transport", "error_from_response", "map_transport_errors", "redact"]
