@@ -16,6 +16,7 @@ from .codecs import (
     codec_for,
 )
 from .connection import (
+    DEFINITE_FAILURES,
     ActionFailed,
     ActionSucceeded,
     Backoff,
@@ -51,6 +52,8 @@ from .messages import (
 )
 from .urls import (
     MAX_INPUT_SIZE,
+    SKIP_READY_WAIT_HEADER,
+    SKIP_READY_WAIT_PROTOCOL,
     Endpoint,
     IdTarget,
     QueryTarget,
@@ -64,9 +67,12 @@ from .values import MAX_SAFE_INTEGER, UNDEFINED, Undefined, from_compat, to_comp
 
 __all__ = [
     "BARE_VERSION",
+    "DEFINITE_FAILURES",
     "ENCODINGS",
     "MAX_INPUT_SIZE",
     "MAX_SAFE_INTEGER",
+    "SKIP_READY_WAIT_HEADER",
+    "SKIP_READY_WAIT_PROTOCOL",
     "UNDEFINED",
     "ActionFailed",
     "ActionRequest",

@@ -42,6 +42,7 @@ from .errors import (
 from .messages import ActionRequest, ActionResponse, Error, Event, Init, SubscriptionRequest
 
 __all__ = [
+    "DEFINITE_FAILURES",
     "ActionFailed",
     "ActionSucceeded",
     "Backoff",
@@ -157,7 +158,6 @@ _LIFECYCLE: Final = frozenset(
         ("actor", "stopped"),
         ("ws", "going_away"),
         ("guard", "service_unavailable"),
-        ("guard", "actor_wake_retries_exceeded"),
         ("guard", "actor_stopped_while_waiting"),
         ("guard", "tunnel_request_aborted"),
         ("guard", "tunnel_message_timeout"),
@@ -169,8 +169,24 @@ _LIFECYCLE: Final = frozenset(
 )
 
 
+DEFINITE_FAILURES: Final = frozenset({("guard", "actor_wake_retries_exceeded")})
+"""``(group, code)`` pairs that mean "this actor cannot exist or cannot start".
+
+Both servers answer a name nobody serves this way (the engine after its own wake retries, the
+embedded server with "no actor named ..."): a connection gives up at once, failing its queued
+and later calls, instead of reconnecting forever. Every other :class:`ActorError` outside the
+lifecycle and stale-actor sets is definite too; these are the ones a reader might expect to be
+transient.
+"""
+
+
 def is_retryable(error: BaseException, *, query_target: bool) -> bool:
     """Whether a failed connection attempt should be retried with backoff.
+
+    Retried: transport failures (refused, reset, close 1006, timeouts), malformed frames,
+    lifecycle boundaries (``actor.restarting``, transient ``guard.*``), and stale-actor errors
+    on name+key handles. Definite (not retried): :data:`DEFINITE_FAILURES` and every other
+    :class:`ActorError` (auth, bad request, unknown action, ...).
 
     Args:
         error: why the attempt (or the established socket) failed.
@@ -180,6 +196,8 @@ def is_retryable(error: BaseException, *, query_target: bool) -> bool:
     if isinstance(error, ConnDisposed):
         return False
     if isinstance(error, ActorError):
+        if (error.group, error.code) in DEFINITE_FAILURES:
+            return False
         if (error.group, error.code) in _LIFECYCLE:
             return True
         if error.group == "actor" and (
@@ -257,6 +275,7 @@ class ConnectionProtocol:
         self._socket_open = False
         self._socket_error: Exception | None = None  # connection-level Error on this socket
         self._had_init = False
+        self._gave_up: ActorError | None = None  # set while idle after a definite failure
 
     # --- outputs ----------------------------------------------------------------------
 
@@ -373,7 +392,10 @@ class ConnectionProtocol:
                 f"action request is {size} bytes, over the limit of {self._max_message_size}",
             )
         self._next_id += 1
-        if self.status is ConnStatus.CONNECTED and self._socket_open:
+        if self._gave_up is not None:
+            # Idle after a definite failure: nothing would ever send it (until restart()).
+            self._events.append(ActionFailed(action_id, self._gave_up))
+        elif self.status is ConnStatus.CONNECTED and self._socket_open:
             self._in_flight[action_id] = name
             self._outbox.append(frame)
         else:
@@ -482,6 +504,7 @@ class ConnectionProtocol:
             error = actor_error(
                 "client", "connection_open_failed", f"Failed to open connection: {error}"
             )
+        self._gave_up = error
         self._reject_all(error)
         self._set_status(ConnStatus.IDLE)
 
@@ -503,3 +526,9 @@ class ConnectionProtocol:
         if self.status is not ConnStatus.IDLE:
             raise InvalidState(f"cannot restart a connection that is {self.status.value}")
         self._failures = 0
+        self._gave_up = None
+
+    @property
+    def gave_up(self) -> ActorError | None:
+        """Why the connection gave up (status ``idle`` until :meth:`restart`), else ``None``."""
+        return self._gave_up

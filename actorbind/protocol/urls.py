@@ -14,6 +14,8 @@ from .values import to_compat
 
 __all__ = [
     "MAX_INPUT_SIZE",
+    "SKIP_READY_WAIT_HEADER",
+    "SKIP_READY_WAIT_PROTOCOL",
     "Endpoint",
     "IdTarget",
     "QueryTarget",
@@ -25,6 +27,10 @@ __all__ = [
 ]
 
 MAX_INPUT_SIZE = 4096
+SKIP_READY_WAIT_HEADER = "x-rivet-skip-ready-wait"
+"""HTTP header (value ``"1"``) asking the gateway not to wait for the actor to be ready."""
+SKIP_READY_WAIT_PROTOCOL = "rivet_skip_ready_wait"
+"""The WebSocket subprotocol form of :data:`SKIP_READY_WAIT_HEADER`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,14 +122,21 @@ def gateway_url(
     *,
     namespace: str,
     token: str | None = None,
+    skip_ready_wait: bool = False,
 ) -> str:
     """The gateway URL of ``path`` (``/action/x``, ``/connect``, ...) on an actor.
+
+    A ``#fragment`` in ``path`` is dropped (a fragment never reaches a server, and the gateway's
+    ``rvt-*`` query must not end up inside it); the path's own ``?query`` is kept, before the
+    ``rvt-*`` params. ``skip_ready_wait`` adds ``rvt-skip-ready-wait=true`` to query URLs (an id
+    URL carries it in a header or subprotocol instead, see :data:`SKIP_READY_WAIT_HEADER`).
 
     Raises:
         ValueError: the query target cannot be expressed as a query URL (see
             :func:`~actorbind.protocol.keys.query_key`) or its input is over 4096 bytes; address
             it by id instead.
     """
+    path = path.partition("#")[0]
     if path and not path.startswith("/"):
         path = "/" + path
     path, _, own_query = path.partition("?")
@@ -153,6 +166,8 @@ def gateway_url(
         params.append(("rvt-crash-policy", "sleep"))
     if token:
         params.append(("rvt-token", token))
+    if skip_ready_wait:
+        params.append(("rvt-skip-ready-wait", "true"))
     query = urlencode(params)
     if own_query:
         query = own_query + "&" + query

@@ -231,6 +231,25 @@ async def test_raw_request(client: Client, uid: str) -> None:
     assert body["body"] == "hello"
 
 
+async def test_raw_request_drops_the_fragment(client: Client, uid: str) -> None:
+    # Upstream's raw-http-request-properties: the actor sees the path without the fragment,
+    # and the gateway query is not swallowed by it (which failed with core.internal_error).
+    raw = client.raw.get_or_create(uid)
+    response = await raw.fetch("test/path#fragment")
+    assert response.status_code == 200
+    assert response.json()["path"] == "/test/path"
+    response = await raw.fetch("/test/path?foo=bar#frag?x=1")
+    assert response.status_code == 200
+    assert (response.json()["path"], response.json()["query"]) == ("/test/path", {"foo": "bar"})
+
+
+async def test_raw_websocket_drops_the_fragment(client: Client, uid: str) -> None:
+    ws = await client.raw.get_or_create(uid).websocket("/echo#fragment")
+    async with ws:
+        await ws.send("hi")
+        assert await ws.recv() == "hi"
+
+
 async def test_raw_websocket_echo(client: Client, uid: str) -> None:
     ws = await client.raw.get_or_create(uid).websocket("/echo")
     async with ws:

@@ -165,6 +165,26 @@ async def test_rejected_params_leave_the_connection_idle(client: Client, uid: st
     await conn.dispose()
 
 
+async def test_an_actor_name_nobody_serves_fails_at_once(client: Client, uid: str) -> None:
+    # The engine (after its wake retries) and the embedded server ("no actor named") both
+    # close with guard.actor_wake_retries_exceeded; the official client rejects in ~0.7 s.
+    # On a busy machine the engine may hold the upgrade for its whole placement wait (15 s)
+    # first, hence the longer bound.
+    conn = client.get_or_create("noSuchActor", uid).connect()
+    queued = asyncio.ensure_future(conn.increment(1))
+    with pytest.raises(ActorError) as info:
+        await asyncio.wait_for(conn.ready(), 6 * WAIT)
+    assert (info.value.group, info.value.code) == ("guard", "actor_wake_retries_exceeded")
+    with pytest.raises(ActorError) as queued_info:
+        await asyncio.wait_for(queued, WAIT)
+    assert queued_info.value.code == "actor_wake_retries_exceeded"
+    assert conn.status is ConnStatus.IDLE
+    with pytest.raises(ActorError) as later:
+        await asyncio.wait_for(conn.increment(2), WAIT)  # fails now, never waits for a socket
+    assert later.value.code == "actor_wake_retries_exceeded"
+    await conn.dispose()
+
+
 async def test_good_params_and_conn_state(client: Client, uid: str) -> None:
     async with client.guarded.get_or_create(uid).connect(params={"authToken": "good-token"}) as c:
         assert await c.whoami() == {"user": "u1", "authToken": "good-token"}

@@ -385,6 +385,40 @@ def test_restart_after_giving_up() -> None:
         d.conn.restart()
 
 
+@pytest.mark.parametrize("opened", [True, False], ids=["close-frame", "handshake"])
+def test_an_actor_that_cannot_exist_fails_queued_and_later_calls_at_once(opened: bool) -> None:
+    # A name nobody serves: the engine and the embedded server accept the socket and close it
+    # with guard.actor_wake_retries_exceeded (or refuse the upgrade with it, as HTTP does).
+    d = Driver()
+    queued = [d.conn.call("a", []), d.conn.call("b", [1])]
+    d.conn.attempt_started()
+    d.events()
+    if opened:
+        d.conn.socket_opened()
+        d.conn.socket_closed(1011, "guard.actor_wake_retries_exceeded#ray")
+    else:
+        d.conn.attempt_failed(actor_error("guard", "actor_wake_retries_exceeded", "no actor"))
+    events = d.events()
+    assert _only(events, ScheduleReconnect) == []
+    failed = _only(events, ActionFailed)
+    assert [f.id for f in failed] == queued
+    error = failed[0].error
+    assert (error.group, error.code) == ("guard", "actor_wake_retries_exceeded")
+    assert d.conn.status is IDLE and d.conn.gave_up is error
+    assert d.conn.pending_actions == 0
+    # A later call fails at once with the same error instead of waiting for a socket forever.
+    later = d.conn.call("c", [])
+    assert _only(d.events(), ActionFailed) == [ActionFailed(later, error)]
+    assert d.conn.pending_actions == 0
+    # restart() (conn.reconnect()) queues calls again.
+    d.conn.restart()
+    assert d.conn.gave_up is None
+    again = d.conn.call("d", [])
+    assert d.events() == [] and d.conn.pending_actions == 1
+    d.connect()
+    assert [m.id for m in d.sent() if isinstance(m, ActionRequest)] == [again]
+
+
 def test_late_failure_reports_are_ignored() -> None:
     d = Driver()
     d.conn.attempt_started()
@@ -663,7 +697,8 @@ def test_unencodable_args_raise_and_consume_no_id() -> None:
         (actor_error("actor", "stopped", ""), False, True),
         (actor_error("ws", "going_away", ""), False, True),
         (actor_error("guard", "service_unavailable", ""), False, True),
-        (actor_error("guard", "actor_wake_retries_exceeded", ""), False, True),
+        (actor_error("guard", "actor_wake_retries_exceeded", ""), True, False),
+        (actor_error("guard", "actor_wake_retries_exceeded", ""), False, False),
         (actor_error("guard", "actor_stopped_while_waiting", ""), False, True),
         (actor_error("guard", "tunnel_request_aborted", ""), False, True),
         (actor_error("guard", "tunnel_message_timeout", ""), False, True),

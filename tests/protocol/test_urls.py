@@ -6,6 +6,7 @@ import base64
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import cbor2
 import pytest
@@ -338,3 +339,49 @@ def test_websocket_upgrade_urls_match_capture() -> None:
     )
     assert url.startswith("ws://127.0.0.1:6500/")
     assert url[len("ws://127.0.0.1:6500") :] in CAPTURED
+
+
+# --- fragments and skipReadyWait -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "expected_path", "own_query"),
+    [
+        ("/request/test/path#fragment", "/request/test/path", ""),
+        ("/request/test/path?foo=bar#frag", "/request/test/path", "foo=bar"),
+        ("/request/a#b?c=d", "/request/a", ""),  # '?' after '#' is part of the fragment
+        ("/websocket/echo#", "/websocket/echo", ""),
+        ("request/x#y", "/request/x", ""),
+    ],
+)
+def test_fragment_is_dropped_before_the_gateway_query(
+    path: str, expected_path: str, own_query: str
+) -> None:
+    # Like RivetKit's fetch (``new URL(...)`` drops the fragment): the actor sees the path
+    # without it, and the rvt-* params stay in the query instead of inside the fragment.
+    url = gateway_url(EP, _goc(("k",)), path, namespace="d", token="t")
+    assert "#" not in url
+    parts = urlsplit(url)
+    assert parts.path == "/gateway/counter" + expected_path
+    query = parts.query
+    if own_query:
+        assert query.startswith(own_query + "&rvt-namespace=d&")
+    else:
+        assert query.startswith("rvt-namespace=d&")
+    assert query.endswith("&rvt-token=t")
+    by_id = gateway_url(EP, IdTarget("abc"), path, namespace="d")
+    assert by_id == f"{EP}/gateway/abc{expected_path}" + (f"?{own_query}" if own_query else "")
+
+
+def test_skip_ready_wait_goes_last_in_query_urls() -> None:
+    url = gateway_url(EP, _goc(("k",)), "/action/x", namespace="d", token="t", skip_ready_wait=True)
+    assert url.endswith("&rvt-token=t&rvt-skip-ready-wait=true")
+    get = gateway_url(
+        EP, QueryTarget("c", ("k",), "get"), "/connect", namespace="d", skip_ready_wait=True
+    )
+    assert get.endswith("rvt-key=k&rvt-skip-ready-wait=true")
+    assert "skip" not in gateway_url(EP, _goc(("k",)), "/action/x", namespace="d")
+    # By id the URL has no query to carry it: the header/subprotocol does.
+    assert gateway_url(EP, IdTarget("abc"), "/connect", namespace="d", skip_ready_wait=True) == (
+        f"{EP}/gateway/abc/connect"
+    )
