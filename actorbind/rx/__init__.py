@@ -14,17 +14,24 @@ asyncio loop that owns the connection; calls from other threads are marshalled w
 
 from __future__ import annotations
 
-from ._loop import call_on_loop, observe_on_loop, on_loop_thread, subscribe_on_loop
-from ._operators import FRAME, latest_per_frame
-from ._store import (
-    DEFAULT_GRACE,
-    ActorEntry,
-    ActorOptions,
-    ActorStore,
-    HashFunction,
-    default_hash,
-)
-from ._streams import action, errors, events, status
+from actorbind._extras import raise_if_extra_missing
+
+try:
+    from ._loop import call_on_loop, observe_on_loop, on_loop_thread, subscribe_on_loop
+    from ._operators import FRAME, latest_per_frame
+    from ._store import (
+        DEFAULT_GRACE,
+        ActorEntry,
+        ActorOptions,
+        ActorStore,
+        HashFunction,
+        default_hash,
+    )
+    from ._streams import action, errors, events, status
+except ImportError as error:  # an extra not installed: say which
+    raise_if_extra_missing(error, "actorbind.rx", "rx", "reactivex")
+    raise
+
 
 __all__ = [
     "DEFAULT_GRACE",

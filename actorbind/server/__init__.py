@@ -23,13 +23,28 @@ It uses :mod:`actorbind.protocol` only, never the client.
 from __future__ import annotations
 
 from importlib import metadata as _metadata
+from typing import TYPE_CHECKING, Any
+
+from actorbind._extras import has_modules, require_extra
 
 from .actor import Action, Actor, action, queue
-from .app import create_app
 from .context import ActionContext, ActorContext, ConnContext
 from .errors import RivetError, UserError
 from .registry import Registry
-from .serve import run_in_thread, serve
+
+# Actors and registries need no web server; serving does (the `server` extra). Without it,
+# `from actorbind.server import serve` says what to install, and the CLI can print it.
+_SERVING = ("starlette", "uvicorn")
+if TYPE_CHECKING or has_modules(*_SERVING):
+    from .app import create_app
+    from .serve import run_in_thread, serve
+else:
+
+    def __getattr__(name: str) -> Any:
+        if name in ("create_app", "run_in_thread", "serve"):
+            require_extra("actorbind.server", "server", *_SERVING)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 try:
     __version__ = _metadata.version("actorbind")

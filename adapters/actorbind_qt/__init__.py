@@ -12,12 +12,28 @@ sets one up and closes every socket cleanly at the end). Connections are shared 
 
 from __future__ import annotations
 
-from actorbind.rx import ActorEntry, ActorStore
+from actorbind._extras import raise_if_extra_missing
 
-from ._app import QUIT_TIMEOUT, aclose_all, default_store, live_bindings, release_qasync_loop, run
-from ._bind import bind
-from ._binding import ActorBinding, use_actor
-from ._qml import ActorQmlState
+try:
+    from actorbind.rx import ActorEntry, ActorStore
+
+    from ._app import (
+        QUIT_TIMEOUT,
+        aclose_all,
+        default_store,
+        live_bindings,
+        release_qasync_loop,
+        run,
+    )
+    from ._bind import bind
+    from ._binding import ActorBinding, use_actor
+    from ._qml import ActorQmlState
+except ImportError as error:  # an extra not installed: say which
+    raise_if_extra_missing(
+        error, "actorbind_qt", "qt", "PySide6", "shiboken6", "qasync", "reactivex"
+    )
+    raise
+
 
 __all__ = [
     "QUIT_TIMEOUT",
