@@ -101,4 +101,4 @@ def test_bad_registry_argument() -> None:
         timeout=60,
     )
     assert r.returncode != 0
-    assert "not an actorbind.server.Registry" in r.stderr
+    assert "module tests.support.actors has no attribute 'nope'" in r.stderr

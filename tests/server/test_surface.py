@@ -35,8 +35,9 @@ def test_server_never_imports_the_client() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 mod = node.module
+                # actorbind._extras (install hints) is a leaf: it imports no actorbind module.
                 assert not mod.startswith("actorbind") or mod.startswith(
-                    ("actorbind.protocol", "actorbind.server")
+                    ("actorbind.protocol", "actorbind.server", "actorbind._extras")
                 ), (path, mod)
                 if mod == "actorbind":
                     pytest.fail(f"{path} imports the actorbind client")
@@ -45,6 +46,15 @@ def test_server_never_imports_the_client() -> None:
                     assert alias.name == "actorbind.server" or not alias.name.startswith(
                         "actorbind"
                     ), (path, alias.name)
+
+
+def test_the_install_hints_module_is_a_leaf() -> None:
+    tree = ast.parse((SERVER_DIR.parent / "_extras.py").read_text())
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom):
+            names = [("." * node.level) + (node.module or "")]
+        assert not any(n.startswith(("actorbind", ".")) for n in names), names
 
 
 def test_actor_declaration() -> None:
