@@ -1,0 +1,129 @@
+"""The layer rule of DESIGN.md, read from the source: each layer imports only from those below.
+
+protocol <- transport <- client <- rx <- actorbind_qt; the server and the runner use the
+protocol, never the client. Every ``import`` counts, wherever it stands (in a function, under
+``TYPE_CHECKING``), so the rule cannot be dodged by moving an import.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = {"actorbind": ROOT / "actorbind", "actorbind_qt": ROOT / "adapters" / "actorbind_qt"}
+
+# layer -> the layers it may import (itself included). "actorbind" is the root package's own
+# __init__: the client's public re-exports, so what may import the client may import it.
+ALLOWED: dict[str, frozenset[str]] = {
+    "protocol": frozenset({"protocol"}),
+    "transport": frozenset({"protocol", "transport"}),
+    "client": frozenset({"protocol", "transport", "client"}),
+    "rx": frozenset({"protocol", "transport", "client", "actorbind", "rx"}),
+    "actorbind_qt": frozenset(
+        {"protocol", "transport", "client", "actorbind", "rx", "actorbind_qt"}
+    ),
+    "server": frozenset({"protocol", "server"}),
+    "runner": frozenset({"protocol", "server", "runner"}),
+    "testing": frozenset({"testing"}),
+    "actorbind": frozenset({"protocol", "client"}),
+}
+
+
+def _modules() -> Iterator[tuple[str, Path]]:
+    for top, folder in PACKAGES.items():
+        for path in sorted(folder.rglob("*.py")):
+            parts = list(path.relative_to(folder).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            yield ".".join([top, *parts]), path
+
+
+def _layer(module: str) -> str | None:
+    """The layer of an actorbind module, ``None`` for anything else (stdlib, third party)."""
+    parts = module.split(".")
+    if parts[0] == "actorbind_qt":
+        return "actorbind_qt"
+    if parts[0] != "actorbind":
+        return None
+    if len(parts) == 1:
+        return "actorbind"
+    return parts[1] if parts[1] in ALLOWED else "actorbind"
+
+
+def _imports(module: str, path: Path) -> Iterator[tuple[int, str]]:
+    """``(line, absolute module)`` of every import in the file."""
+    is_package = path.name == "__init__.py"
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                assert node.module is not None
+                yield node.lineno, node.module
+                continue
+            base = module.split(".")
+            drop = node.level - 1 if is_package else node.level
+            base = base[: len(base) - drop] if drop else base
+            target = ".".join([*base, node.module] if node.module else base)
+            if node.module is None:  # `from . import x`: x may be a module
+                for alias in node.names:
+                    yield node.lineno, f"{target}.{alias.name}"
+            else:
+                yield node.lineno, target
+
+
+def layer_violations() -> list[str]:
+    out = []
+    for module, path in _modules():
+        layer = _layer(module)
+        assert layer is not None
+        for line, target in _imports(module, path):
+            target_layer = _layer(target)
+            if target_layer is not None and target_layer not in ALLOWED[layer]:
+                rel = path.relative_to(ROOT)
+                out.append(f"{rel}:{line}: {layer} imports {target} ({target_layer})")
+    return out
+
+
+def test_the_files_are_found() -> None:
+    found = {_layer(m) for m, _ in _modules()}
+    assert found == set(ALLOWED)
+
+
+def test_every_import_goes_down_the_layers() -> None:
+    assert layer_violations() == []
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("actorbind.server.app", "from ..client.conn import ActorConn", "actorbind.client.conn"),
+        ("actorbind.server", "from ..client import conn", "actorbind.client"),
+        ("actorbind.protocol", "from . import keys", "actorbind.protocol.keys"),
+        ("actorbind.rx._store", "import actorbind_qt", "actorbind_qt"),
+    ],
+)
+def test_relative_imports_resolve(tmp_path: Path, module: str, source: str, expected: str) -> None:
+    name = "__init__.py" if module in {"actorbind.server", "actorbind.protocol"} else "m.py"
+    path = tmp_path / name
+    path.write_text(source + "\n")
+    assert [target for _, target in _imports(module, path)] == [expected]
+
+
+def test_upward_imports_are_refused() -> None:
+    def allowed(module: str, target: str) -> bool:
+        layer, target_layer = _layer(module), _layer(target)
+        assert layer is not None and target_layer is not None
+        return target_layer in ALLOWED[layer]
+
+    assert not allowed("actorbind.server.app", "actorbind.client.conn")
+    assert not allowed("actorbind.server.app", "actorbind")
+    assert not allowed("actorbind.protocol.connection", "actorbind.transport.base")
+    assert not allowed("actorbind.client.conn", "actorbind.rx")
+    assert not allowed("actorbind.rx._store", "actorbind_qt._binding")
+    assert allowed("actorbind_qt._binding", "actorbind.rx")
