@@ -114,16 +114,26 @@ class Actor:
             ``True``: like RivetKit, each runs as soon as it arrives, so async ones interleave
             at their ``await`` points (see docs/server.md for why serial is the default).
 
-    Optional hooks (sync or async): ``create_state(ctx, input)``,
+        queues: names of queues the actor pulls from with ``ctx.queue`` (``@queue`` handlers
+            declare theirs).
+        vars: initial ephemeral vars (``ctx.vars``), deep-copied at every start; never stored.
+
+    Optional hooks (sync or async): ``create_state(ctx, input)``, ``create_vars(ctx)``,
+    ``on_state_change(ctx, state)`` (after each change is stored; it must not change the state),
     ``on_before_connect(ctx, params)`` (raise :class:`UserError` to reject),
-    ``create_conn_state(ctx, params)``, ``on_connect(ctx)``, ``on_disconnect(ctx)``,
-    ``on_request(ctx, request) -> Response`` and ``on_websocket(ctx, websocket)``.
+    ``create_conn_state(ctx, params)`` (both see the HTTP request or WebSocket upgrade as
+    ``ctx.request``), ``on_connect(ctx)``, ``on_disconnect(ctx)``,
+    ``can_subscribe(ctx, event) -> bool`` and ``can_publish(ctx, queue) -> bool`` (``False``
+    rejects with ``auth.forbidden``), ``on_request(ctx, request) -> Response`` and
+    ``on_websocket(ctx, websocket)``.
 
     The live state is ``ctx.state`` (also ``self.state`` while the actor runs).
     """
 
     name: str = ""
     state: Any = None
+    vars: Any = None
+    queues: tuple[str, ...] = ()
     action_timeout: float = 60.0
     interleave: bool = False
 
@@ -153,6 +163,11 @@ class Actor:
             if klass is not Actor and issubclass(klass, Actor)
         )
 
+    @classmethod
+    def queue_names(cls) -> frozenset[str]:
+        """Every queue the actor declares: ``@queue`` handlers and the ``queues`` it pulls."""
+        return frozenset(cls.__queues__) | frozenset(cls.queues)
+
     # Hooks: the defaults do nothing. Subclasses override what they need.
 
     def create_state(self, ctx: ActorContext, input: Any) -> Any:
@@ -160,3 +175,9 @@ class Actor:
         import copy
 
         return copy.deepcopy(type(self).state)
+
+    def create_vars(self, ctx: ActorContext) -> Any:
+        """The ephemeral vars of this start; by default a deep copy of the class ``vars``."""
+        import copy
+
+        return copy.deepcopy(type(self).vars)

@@ -11,11 +11,12 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .host import ActorHost
 from .registry import Registry
 from .routes_api import api_routes
 from .routes_http import gateway_http
 from .routes_ws import gateway_websocket
-from .runtime import ActorHost, Limits
+from .runtime import Limits
 from .storage import Storage
 
 __all__ = ["create_app"]

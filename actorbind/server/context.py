@@ -12,6 +12,8 @@ from .errors import RivetError
 from .wire import server_codec
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
+
     from .runtime import ActorRuntime
 
 __all__ = ["ActionContext", "ActorContext", "ConnContext", "Outbox"]
@@ -67,10 +69,27 @@ class ConnContext:
 class ActorContext:
     """The actor as its hooks and queue handlers see it."""
 
-    __slots__ = ("_runtime",)
+    __slots__ = ("_request", "_runtime")
 
-    def __init__(self, runtime: ActorRuntime) -> None:
+    def __init__(self, runtime: ActorRuntime, request: Request | None = None) -> None:
         self._runtime = runtime
+        self._request = request
+
+    @property
+    def request(self) -> Request | None:
+        """In ``on_before_connect`` and ``create_conn_state``: the HTTP request (an action, a
+        queue send, a raw request) or the WebSocket upgrade (method ``GET``), with the path
+        the actor sees (``/action/x``, ``/connect``). ``None`` elsewhere."""
+        return self._request
+
+    @property
+    def vars(self) -> Any:
+        """Ephemeral per-start values (``create_vars``): never stored, rebuilt on wake."""
+        return self._runtime.vars
+
+    @vars.setter
+    def vars(self, value: Any) -> None:
+        self._runtime.vars = value
 
     @property
     def state(self) -> Any:

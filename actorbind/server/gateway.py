@@ -19,7 +19,8 @@ from starlette.types import Scope
 from actorbind.protocol import ActorKey
 
 from .errors import RivetError
-from .runtime import ActorHost, ActorRuntime
+from .host import ActorHost
+from .runtime import ActorRuntime
 
 __all__ = ["GatewayTarget", "header_target", "parse_gateway", "resolve"]
 

@@ -15,8 +15,8 @@ from starlette.routing import Route
 from actorbind.protocol import ActorKey, deserialize_key
 
 from .errors import RivetError
+from .host import ActorHost
 from .responses import json_response
-from .runtime import ActorHost
 from .storage import ActorRecord
 
 __all__ = ["ENGINE_VERSION", "api_routes"]

@@ -15,11 +15,12 @@ from starlette.types import Receive, Scope, Send
 from actorbind.protocol import HttpQueueSendResponse
 from actorbind.protocol.errors import MalformedMessage
 
-from .context import ActionContext
+from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
 from .gateway import GatewayTarget, header_target, parse_gateway, resolve
+from .host import ActorHost
 from .responses import actor_error_response, actor_headers, gateway_error_response, json_response
-from .runtime import ActorHost, ActorRuntime, call_user
+from .runtime import ActorRuntime, call_user
 from .wire import server_codec
 
 __all__ = [
@@ -156,10 +157,12 @@ async def _dispatch(
             body = await _read_body(request, host.limits.max_incoming)
             if body is None:
                 raise RivetError.incoming_too_long()
+            # What ctx.request shows the connection hooks: the actor-relative path.
+            seen = Request(actor_scope(request.scope, path, target.query))
             if action is not None:
-                return await _action(host, runtime, request, encoding, action, body)
+                return await _action(host, runtime, seen, encoding, action, body)
             assert queue is not None
-            return await _queue(host, runtime, request, encoding, queue, body)
+            return await _queue(host, runtime, seen, encoding, queue, body)
         except RivetError as err:
             return actor_error_response(runtime, encoding, err)
     if path in ("/metadata", "/health", "/"):
@@ -182,7 +185,9 @@ async def _action(
     except MalformedMessage:
         raise RivetError.bad_request() from None
     params = conn_params_header(request.scope)
-    output = await runtime.with_http_conn(params, lambda conn: runtime.run_action(conn, name, args))
+    output = await runtime.with_http_conn(
+        params, lambda conn: runtime.run_action(conn, name, args), request
+    )
     try:
         data = codec.encode_action_response(output)
     except (TypeError, ValueError) as exc:
@@ -207,8 +212,15 @@ async def _queue(
     except MalformedMessage:
         raise RivetError.bad_request() from None
     params = conn_params_header(request.scope)
+    declared = name in runtime.cls.queue_names()
+
+    async def check(conn: ConnContext) -> None:
+        # Like RivetKit: an undeclared queue is not guarded (the message is dropped anyway).
+        if declared:
+            await runtime.check_guard("can_publish", conn, name)
+
     # Like RivetKit, the sender gets a short-lived connection (hooks run, params checked).
-    await runtime.with_http_conn(params, _noop)
+    await runtime.with_http_conn(params, check, request)
     try:
         status, response = await runtime.enqueue(
             name, req.body, wait=bool(req.wait), timeout_ms=req.timeout
@@ -223,10 +235,6 @@ async def _queue(
     if len(data) > host.limits.max_outgoing:
         raise RivetError.outgoing_too_long()
     return Response(data, 200, headers=actor_headers(runtime), media_type=codec.content_type)
-
-
-async def _noop(conn: object) -> None:
-    return None
 
 
 def _framework(path: str, request: Request, runtime: ActorRuntime) -> Response:
@@ -273,7 +281,7 @@ async def _raw_request(runtime: ActorRuntime, target: GatewayTarget, request: Re
         async def run(conn: Any) -> Any:
             return await call_user(handler, ActionContext(runtime, conn), inner)
 
-        response = await runtime.with_http_conn(params, run)
+        response = await runtime.with_http_conn(params, run, inner)
     except RivetError as err:
         return actor_error_response(runtime, encoding, err)
     if not isinstance(response, Response):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -30,9 +31,10 @@ from actorbind.protocol.errors import MalformedMessage
 from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
 from .gateway import GatewayTarget, resolve
+from .host import ActorHost
 from .responses import ray_id
 from .routes_http import actor_scope, gateway_target, strip_prefix
-from .runtime import ActorHost, ActorRuntime, call_user
+from .runtime import ActorRuntime, call_user
 from .wire import server_codec
 
 __all__ = ["actor_websocket", "gateway_websocket"]
@@ -138,13 +140,20 @@ async def actor_websocket(
     scope = ws.scope
     path = target.path
     if path == "/connect":
-        await _protocol_socket(host, runtime, ws)
+        await _protocol_socket(host, runtime, ws, _upgrade_request(scope, target))
         return
     raw = strip_prefix(path, "/websocket")
     if raw is None:
         await _close(ws, 1011, "actor.invalid_request")
         return
     await _raw_socket(runtime, ws, actor_scope(scope, raw, target.query))
+
+
+def _upgrade_request(scope: Scope, target: GatewayTarget) -> Request:
+    """The upgrade as ``ctx.request`` shows it to the connection hooks (``GET /connect``)."""
+    inner = actor_scope(scope, target.path, target.query)
+    inner.update(type="http", method="GET")
+    return Request(inner)
 
 
 async def _close(ws: WebSocket, code: int, reason: str) -> None:
@@ -155,7 +164,9 @@ async def _close(ws: WebSocket, code: int, reason: str) -> None:
             pass
 
 
-async def _protocol_socket(host: ActorHost, runtime: ActorRuntime, ws: WebSocket) -> None:
+async def _protocol_socket(
+    host: ActorHost, runtime: ActorRuntime, ws: WebSocket, request: Request
+) -> None:
     encoding, params, params_ok = _parse_subprotocols(ws.scope)
     codec = server_codec(encoding)
     if codec is None:
@@ -172,7 +183,9 @@ async def _protocol_socket(host: ActorHost, runtime: ActorRuntime, ws: WebSocket
 
     try:
         conn = await runtime.locked(
-            lambda: runtime.open_conn(params, outbox, on_registered=registered, closer=outbox.close)
+            lambda: runtime.open_conn(
+                params, outbox, on_registered=registered, closer=outbox.close, request=request
+            )
         )
     except RivetError as err:
         outbox.send_message(
@@ -236,6 +249,8 @@ async def _read_loop(
             return
         if isinstance(msg, SubscriptionRequest):
             if msg.subscribe:
+                if not await _may_subscribe(runtime, conn, outbox, msg.event_name):
+                    return
                 conn.subscriptions.add(msg.event_name)
             else:
                 conn.subscriptions.discard(msg.event_name)
@@ -243,6 +258,21 @@ async def _read_loop(
             task = host.spawn(_action(runtime, codec, conn, outbox, msg))
             actions.add(task)
             task.add_done_callback(actions.discard)
+
+
+async def _may_subscribe(
+    runtime: ActorRuntime, conn: ConnContext, outbox: WsOutbox, event: str
+) -> bool:
+    """``can_subscribe``; a refusal closes the connection (``1011 auth.forbidden``), as in
+    RivetKit 2.3.19."""
+    if getattr(runtime.instance, "can_subscribe", None) is None:
+        return True
+    try:
+        await runtime.locked(lambda: runtime.check_guard("can_subscribe", conn, event))
+    except RivetError as err:
+        outbox.close(1011, err.reason)
+        return False
+    return True
 
 
 async def _action(

@@ -1,4 +1,4 @@
-"""Running actors: one :class:`ActorRuntime` per live actor id, and the :class:`ActorHost`.
+"""Running actors: one :class:`ActorRuntime` per live actor id (see :mod:`.host` for all).
 
 Everything that touches an actor's state runs under the actor's lock (actions, queue handlers,
 connection hooks), one at a time in arrival order, and the state is written to storage before
@@ -14,25 +14,27 @@ import collections
 import contextlib
 import inspect
 import logging
-import secrets
-import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import cbor2
 
-from actorbind.protocol import ActorKey, ActorSpecifier, Event, from_compat, to_compat
+from actorbind.protocol import ActorSpecifier, Event, from_compat, to_compat
 
 from .actor import Actor
 from .context import ActionContext, ActorContext, ConnContext, Outbox
 from .errors import RivetError, public_error
-from .registry import Registry
-from .storage import ActorRecord, ActorStore, QueuedMessage, Storage, now_ms
+from .storage import ActorRecord, QueuedMessage, now_ms
 from .wire import server_codec
 
-__all__ = ["ActorHost", "ActorRuntime", "Limits", "call_user"]
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from .host import ActorHost
+
+__all__ = ["ActorRuntime", "Limits", "call_user", "decode_value", "encode_value"]
 
 log = logging.getLogger("actorbind.server")
 _T = TypeVar("_T")
@@ -62,12 +64,6 @@ def decode_value(raw: bytes) -> Any:
     return from_compat(cbor2.loads(raw))
 
 
-def new_actor_id() -> str:
-    # Same shape as the engine's ids: 30 lowercase base-36 characters.
-    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
-    return "".join(secrets.choice(alphabet) for _ in range(30))
-
-
 class ActorRuntime:
     """A live actor: its Python object, state, connections, lock and queue."""
 
@@ -76,6 +72,7 @@ class ActorRuntime:
         self.cls = cls
         self.record = record
         self.instance: Actor = cls()
+        self.vars: Any = None
         self.conns: dict[str, ConnContext] = {}
         self.lock: asyncio.Lock | contextlib.nullcontext[None] = (
             contextlib.nullcontext() if cls.interleave else asyncio.Lock()
@@ -116,6 +113,7 @@ class ActorRuntime:
         else:
             self.instance.state = decode_value(raw)
             self._saved = raw
+        self.vars = await self._bounded(call_user(self.instance.create_vars, ActorContext(self)))
         self._pending.extend(await store.pending(self.record.actor_id))
         self._kick_worker()
 
@@ -153,9 +151,32 @@ class ActorRuntime:
             if done_message is not None:
                 await self.host.store.delete_message(self.record.actor_id, done_message)
             raise RivetError.internal() from exc
+        changed = self._saved is not None and raw != self._saved
         if raw != self._saved or done_message is not None:
             await self.host.store.save_state(self.record.actor_id, raw, done_message=done_message)
             self._saved = raw
+        if changed:
+            await self._state_changed(raw)
+
+    async def _state_changed(self, raw: bytes) -> None:
+        """Run ``on_state_change``; like RivetKit, it may not change the state (undone)."""
+        hook = getattr(self.instance, "on_state_change", None)
+        if hook is None:
+            return
+        try:
+            await self._bounded(call_user(hook, ActorContext(self), self.instance.state))
+        except Exception as exc:
+            public_error(exc, where=f"on_state_change of actor {self.record.name}")
+        try:
+            unchanged = encode_value(self.instance.state) == raw
+        except (TypeError, ValueError):
+            unchanged = False
+        if not unchanged:
+            log.error(
+                "actor %s: on_state_change changed the state; undone (not allowed)",
+                self.record.name,
+            )
+            self.instance.state = decode_value(raw)
 
     async def _bounded(self, coro: Coroutine[Any, Any, _T]) -> _T:
         try:
@@ -172,10 +193,12 @@ class ActorRuntime:
         *,
         on_registered: Callable[[ConnContext], None] | None = None,
         closer: Callable[[int, str], None] | None = None,
+        request: Request | None = None,
     ) -> ConnContext:
-        """Run ``on_before_connect``, ``create_conn_state``, then ``on_connect``."""
+        """Run ``on_before_connect``, ``create_conn_state`` (both with ``ctx.request``), then
+        ``on_connect``."""
         inst = self.instance
-        ctx = ActorContext(self)
+        ctx = ActorContext(self, request)
         hook = getattr(inst, "on_before_connect", None)
         if hook is not None:
             await self._bounded(call_user(hook, ctx, params))
@@ -220,6 +243,17 @@ class ActorRuntime:
         ctx = ActionContext(self, conn)
         return await self._bounded(call_user(act.fn, self.instance, ctx, *args))
 
+    async def check_guard(self, hook_name: str, conn: ConnContext, name: str) -> None:
+        """``can_subscribe`` / ``can_publish``: ``False`` raises ``auth.forbidden`` (403)."""
+        hook = getattr(self.instance, hook_name, None)
+        if hook is None:
+            return
+        allowed = await self._bounded(call_user(hook, ActionContext(self, conn), name))
+        if not isinstance(allowed, bool):
+            raise TypeError(f"{hook_name} must return a bool, not {type(allowed).__name__}")
+        if not allowed:
+            raise RivetError("auth", "forbidden", "Forbidden", status=403)
+
     async def locked(self, work: Callable[[], Awaitable[_T]]) -> _T:
         """Run ``work`` under the lock, then persist; raises a public :class:`RivetError`."""
         async with self.lock:
@@ -244,11 +278,16 @@ class ActorRuntime:
         """An action from a WebSocket: lock, run, persist."""
         return await self.locked(lambda: self.run_action(conn, name, args))
 
-    async def with_http_conn(self, params: Any, work: Callable[[ConnContext], Awaitable[_T]]) -> _T:
+    async def with_http_conn(
+        self,
+        params: Any,
+        work: Callable[[ConnContext], Awaitable[_T]],
+        request: Request | None = None,
+    ) -> _T:
         """An HTTP call: a short-lived connection (hooks run), ``work``, then disconnect."""
 
         async def run() -> _T:
-            conn = await self.open_conn(params, None)
+            conn = await self.open_conn(params, None, request=request)
             try:
                 return await work(conn)
             finally:
@@ -343,157 +382,3 @@ class ActorRuntime:
                     fut.set_exception(err)
             elif fut is not None and not fut.done():
                 fut.set_result(result)
-
-
-class ActorHost:
-    """All actors of one server: lookup, creation, waking and destruction."""
-
-    def __init__(
-        self,
-        registry: Registry,
-        storage: Storage,
-        limits: Limits,
-        store: ActorStore | None = None,
-    ) -> None:
-        self.registry = registry
-        self.storage = storage
-        # State and queues; the records stay in ``storage`` (SQLite) either way.
-        self.store: ActorStore = storage if store is None else store
-        self.limits = limits
-        self.runtimes: dict[str, ActorRuntime] = {}
-        self._starting: dict[str, asyncio.Task[ActorRuntime]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    def spawn(self, coro: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
-        """Start a background task the host cancels at shutdown."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def shutdown(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    # --- records -----------------------------------------------------------------------
-
-    def create(
-        self,
-        namespace: str,
-        name: str,
-        key: ActorKey,
-        *,
-        input: bytes | None = None,
-        runner: str = "default",
-        crash_policy: str = "sleep",
-        datacenter: str | None = None,
-    ) -> ActorRecord:
-        """Create an actor record.
-
-        Raises:
-            RivetError: ``actor.duplicate_key`` (400) if the key is in use.
-        """
-        existing = self.storage.by_key(namespace, name, key)
-        if existing is not None:
-            raise _duplicate(existing)
-        record = ActorRecord(
-            actor_id=new_actor_id(),
-            namespace=namespace,
-            name=name,
-            key=key,
-            runner=runner,
-            crash_policy=crash_policy,
-            datacenter=datacenter or "default",
-            input=input,
-            create_ts=now_ms(),
-        )
-        try:
-            self.storage.insert(record)
-        except sqlite3.IntegrityError:
-            found = self.storage.by_key(namespace, name, key)
-            if found is None:
-                raise
-            raise _duplicate(found) from None
-        return record
-
-    def get_or_create(
-        self, namespace: str, name: str, key: ActorKey, **options: Any
-    ) -> tuple[ActorRecord, bool]:
-        existing = self.storage.by_key(namespace, name, key)
-        if existing is not None:
-            return existing, False
-        return self.create(namespace, name, key, **options), True
-
-    def start_ts(self, actor_id: str) -> int | None:
-        runtime = self.runtimes.get(actor_id)
-        return None if runtime is None else runtime.start_ts
-
-    def destroy(self, actor_id: str) -> bool:
-        record = self.storage.by_id(actor_id)
-        if record is None or record.destroy_ts is not None:
-            return False
-        self.storage.mark_destroyed(actor_id, now_ms())
-        runtime = self.runtimes.pop(actor_id, None)
-        if runtime is not None:
-            runtime.destroy()
-        return True
-
-    # --- waking ------------------------------------------------------------------------
-
-    async def wake(self, record: ActorRecord) -> ActorRuntime:
-        """The live runtime of an actor, starting it if needed.
-
-        Raises:
-            RivetError: gateway errors (``guard.actor_wake_retries_exceeded`` for a name the
-                registry does not know, ``core.internal_error`` if the actor fails to start).
-        """
-        runtime = self.runtimes.get(record.actor_id)
-        if runtime is not None:
-            return runtime
-        task = self._starting.get(record.actor_id)
-        if task is None:
-            cls = self.registry.get(record.name)
-            if cls is None:
-                raise RivetError(
-                    "guard",
-                    "actor_wake_retries_exceeded",
-                    f"Actor {record.actor_id} stopped before becoming ready: no actor named "
-                    f"{record.name!r} in this registry.",
-                    {"actor_id": record.actor_id, "reason": "actor_stopped_before_ready"},
-                    status=503,
-                )
-            task = asyncio.get_running_loop().create_task(self._start(cls, record))
-            self._starting[record.actor_id] = task
-        return await asyncio.shield(task)
-
-    async def _start(self, cls: type[Actor], record: ActorRecord) -> ActorRuntime:
-        try:
-            runtime = ActorRuntime(self, cls, record)
-            try:
-                await runtime.start()
-            except Exception as exc:
-                log.error(
-                    "actor %s (%s) failed to start: %s",
-                    record.name,
-                    record.actor_id,
-                    type(exc).__name__,
-                    exc_info=exc,
-                )
-                raise RivetError.internal("core") from None
-            self.runtimes[record.actor_id] = runtime
-            return runtime
-        finally:
-            self._starting.pop(record.actor_id, None)
-
-
-def _duplicate(existing: ActorRecord) -> RivetError:
-    key = existing.serialized_key
-    return RivetError(
-        "actor",
-        "duplicate_key",
-        f"Actor key '{key}' already in use for actor '{existing.actor_id}'",
-        {"existing_actor_id": existing.actor_id, "key": key},
-        status=400,
-    )

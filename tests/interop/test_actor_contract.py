@@ -47,7 +47,7 @@ def documented() -> dict[str, list[str]]:
 
 def python_side() -> dict[str, dict[str, list[str]]]:
     return {
-        cls.name: {"actions": sorted(cls.__actions__), "queues": sorted(cls.__queues__)}
+        cls.name: {"actions": sorted(cls.__actions__), "queues": sorted(cls.queue_names())}
         for cls in registry
     }
 

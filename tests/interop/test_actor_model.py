@@ -1,13 +1,17 @@
 """RivetKit's actor model, the same on both servers: interleaving, stateless actors, raw
-requests without a handler, header routing (the actors of tests/ACTORS.md)."""
+requests without a handler, header routing, on_state_change, vars, ctx.request in connection
+hooks, can_subscribe / can_publish (the actors of tests/ACTORS.md)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+from urllib.parse import quote
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from actorbind import Client
@@ -89,3 +93,97 @@ async def test_header_routing_unknown_actor_fails(endpoint: str, path: str) -> N
         )
     assert response.status_code == 500
     assert (response.json()["group"], response.json()["code"]) == ("core", "internal_error")
+
+
+def _hooks_conn_url(endpoint: str, uid: str) -> str:
+    return (
+        endpoint.replace("http://", "ws://")
+        + f"/gateway/hooks/connect?rvt-namespace=default&rvt-method=getOrCreate&rvt-key={uid}"
+        + "&rvt-runner=default&rvt-crash-policy=sleep"
+    )
+
+
+async def test_on_state_change_and_vars(client: Client, uid: str) -> None:
+    hooks = client.hooks.get_or_create(uid)
+    assert await hooks.setCount(3) == 3
+    assert await hooks.setCount(4) == 4
+    assert await hooks.setCount(4) == 4  # no change, no call
+    assert await hooks.getChanges() == [3, 4]
+
+
+async def test_request_in_connection_hooks(endpoint: str, uid: str) -> None:
+    query = (
+        f"rvt-namespace=default&rvt-method=getOrCreate&rvt-key={uid}&rvt-runner=default"
+        "&rvt-crash-policy=sleep"
+    )
+
+    async def call(action: str, *args: object, headers: dict[str, str] | None = None) -> object:
+        async with httpx.AsyncClient(timeout=30) as http:
+            r = await http.post(
+                f"{endpoint}/gateway/hooks/action/{action}?{query}",
+                json={"args": list(args)},
+                headers=headers,
+            )
+        assert r.status_code == 200, r.text
+        return r.json()["output"]
+
+    await call("setCount", 1, headers={"x-hooks-test": "v1"})
+    requests = await call("getRequests")
+    assert isinstance(requests, list)
+    assert requests[:2] == [
+        {"hook": h, "method": "POST", "path": "/action/setCount", "header": "v1"}
+        for h in ("onBeforeConnect", "createConnState")
+    ]
+    await call("clearRequests")
+    json_ws = [Subprotocol("rivet"), Subprotocol("rivet_encoding.json")]
+    async with connect(
+        _hooks_conn_url(endpoint, uid),
+        subprotocols=json_ws,
+        additional_headers={"x-hooks-test": "ws"},
+    ) as ws:
+        assert '"Init"' in str(await asyncio.wait_for(ws.recv(), 15))
+    requests = await call("getRequests")
+    assert isinstance(requests, list)
+    assert requests[:2] == [
+        {"hook": h, "method": "GET", "path": "/connect", "header": "ws"}
+        for h in ("onBeforeConnect", "createConnState")
+    ]
+
+
+async def test_can_subscribe_refusal_closes_the_connection(endpoint: str, uid: str) -> None:
+    json_ws = [Subprotocol("rivet"), Subprotocol("rivet_encoding.json")]
+    subscribe = '{"body":{"tag":"SubscriptionRequest","val":{"eventName":"%s","subscribe":true}}}'
+    set_count = '{"body":{"tag":"ActionRequest","val":{"id":1,"name":"setCount","args":[9]}}}'
+    async with connect(_hooks_conn_url(endpoint, uid), subprotocols=json_ws) as ws:
+        await asyncio.wait_for(ws.recv(), 15)  # Init
+        await ws.send(subscribe % "open")
+        await ws.send(set_count)
+        got = [str(await asyncio.wait_for(ws.recv(), 15)) for _ in range(2)]
+        assert any('"open"' in m for m in got) and any("ActionResponse" in m for m in got)
+        await ws.send(subscribe % "secret")
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 15)
+        assert ws.close_code == 1011 and ws.close_reason == "auth.forbidden"
+    params = quote(json.dumps({"role": "admin"}))
+    admin = [*json_ws, Subprotocol(f"rivet_conn_params.{params}")]
+    async with connect(_hooks_conn_url(endpoint, uid), subprotocols=admin) as ws:
+        await asyncio.wait_for(ws.recv(), 15)  # Init
+        await ws.send(subscribe % "secret")
+        await ws.send(set_count)
+        got = [str(await asyncio.wait_for(ws.recv(), 15)) for _ in range(2)]
+        assert any('"secret"' in m for m in got)
+
+
+async def test_can_publish_guards_a_queue(endpoint: str, uid: str) -> None:
+    url = (
+        f"{endpoint}/gateway/hooks/queue/inbox?rvt-namespace=default&rvt-method=getOrCreate"
+        f"&rvt-key={uid}&rvt-runner=default&rvt-crash-policy=sleep"
+    )
+    async with httpx.AsyncClient(timeout=30) as http:
+        refused = await http.post(url, json={"body": 1})
+        assert refused.status_code == 403
+        assert (refused.json()["group"], refused.json()["code"]) == ("auth", "forbidden")
+        admin = {"x-rivet-conn-params": json.dumps({"role": "admin"})}
+        allowed = await http.post(url, json={"body": 1}, headers=admin)
+        assert (allowed.status_code, allowed.json()) == (200, {"status": "completed"})

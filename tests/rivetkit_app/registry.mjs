@@ -6,7 +6,7 @@
 // It is plain ESM (no build step). actorbind/testing/rivetkit.py copies it, with the generic
 // server.mjs, next to a cached node_modules on every start, so editing it needs no reinstall.
 
-import { actor, setup, UserError } from "rivetkit";
+import { actor, event, queue, setup, UserError } from "rivetkit";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -223,6 +223,52 @@ const stateless = actor({
 	},
 });
 
+// ---------------------------------------------------------------------------------------------
+// hooks: onStateChange, vars, c.request in connection hooks, canSubscribe / canPublish.
+// ---------------------------------------------------------------------------------------------
+const requestInfo = (hook, request) => ({
+	hook,
+	method: request ? request.method : null,
+	path: request ? new URL(request.url).pathname : null,
+	header: request ? request.headers.get("x-hooks-test") : null,
+});
+const isAdmin = (c) => c.conn.params?.role === "admin";
+const hooks = actor({
+	state: { count: 0 },
+	createVars: () => ({ changes: [], requests: [], inbox: [] }),
+	events: {
+		secret: event({ canSubscribe: isAdmin }),
+		open: event(),
+	},
+	queues: {
+		inbox: queue({ canPublish: isAdmin }),
+	},
+	onStateChange: (c, newState) => {
+		c.vars.changes.push(newState.count);
+	},
+	onBeforeConnect: (c) => {
+		c.vars.requests.push(requestInfo("onBeforeConnect", c.request));
+	},
+	createConnState: (c) => {
+		c.vars.requests.push(requestInfo("createConnState", c.request));
+		return {};
+	},
+	actions: {
+		setCount: (c, x) => {
+			c.state.count = x;
+			c.broadcast("secret", x);
+			c.broadcast("open", x);
+			return x;
+		},
+		getChanges: (c) => c.vars.changes,
+		getRequests: (c) => c.vars.requests,
+		clearRequests: (c) => {
+			c.vars.requests = [];
+			return true;
+		},
+	},
+});
+
 export const registry = setup({
 	use: {
 		counter,
@@ -234,6 +280,7 @@ export const registry = setup({
 		raw,
 		interleaved,
 		stateless,
+		hooks,
 	},
 });
 

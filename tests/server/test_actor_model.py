@@ -84,3 +84,33 @@ async def test_serial_by_default() -> None:
             return sorted(r.json()["output"] for r in replies)
 
         assert await bump_all("readModifyWrite") == list(range(1, 21))
+
+
+class Meddler(Actor):
+    """on_state_change may not change the state: the change is undone."""
+
+    state = {"n": 0, "seen": 0}
+    vars = {"calls": 0}
+
+    def on_state_change(self, ctx: Any, state: Any) -> None:
+        ctx.vars["calls"] += 1
+        state["seen"] += 1
+
+    @action
+    def set(self, ctx: ActionContext, n: int) -> Any:
+        ctx.state["n"] = n
+        return None
+
+    @action
+    def get(self, ctx: ActionContext) -> Any:
+        return [ctx.state, ctx.vars]
+
+
+async def test_on_state_change_cannot_change_state() -> None:
+    async with serve(Registry(Meddler)) as endpoint, httpx.AsyncClient() as http:
+        for n in (1, 2):
+            r = await http.post(_url(endpoint, "meddler", "set"), content=f'{{"args":[{n}]}}')
+            assert r.status_code == 200
+        r = await http.post(_url(endpoint, "meddler", "get"), content=b'{"args":[]}')
+        assert r.json() == {"output": [{"n": 2, "seen": 0}, {"calls": 2}]}
+    assert Meddler.vars == {"calls": 0}  # vars are copied per start

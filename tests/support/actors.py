@@ -254,4 +254,65 @@ class Stateless(Actor):
         return {"success": True}
 
 
-registry = Registry(Counter, WithInput, Guarded, Errors, Slow, Queued, Raw, Interleaved, Stateless)
+def _request_info(hook: str, request: Request | None) -> dict[str, Any]:
+    return {
+        "hook": hook,
+        "method": None if request is None else request.method,
+        "path": None if request is None else request.url.path,
+        "header": None if request is None else request.headers.get("x-hooks-test"),
+    }
+
+
+def _is_admin(ctx: ActionContext) -> bool:
+    params = ctx.conn.params
+    return isinstance(params, dict) and params.get("role") == "admin"
+
+
+class Hooks(Actor):
+    name = "hooks"
+    state = {"count": 0}
+    queues = ("inbox",)
+
+    def create_vars(self, ctx: ActorContext) -> Any:
+        return {"changes": [], "requests": [], "inbox": []}
+
+    def on_state_change(self, ctx: ActorContext, state: Any) -> None:
+        ctx.vars["changes"].append(state["count"])
+
+    def on_before_connect(self, ctx: ActorContext, params: Any) -> None:
+        ctx.vars["requests"].append(_request_info("onBeforeConnect", ctx.request))
+
+    def create_conn_state(self, ctx: ActorContext, params: Any) -> Any:
+        ctx.vars["requests"].append(_request_info("createConnState", ctx.request))
+        return {}
+
+    def can_subscribe(self, ctx: ActionContext, event: str) -> bool:
+        return event != "secret" or _is_admin(ctx)
+
+    def can_publish(self, ctx: ActionContext, queue: str) -> bool:
+        return queue != "inbox" or _is_admin(ctx)
+
+    @action
+    def setCount(self, ctx: ActionContext, x: int) -> int:
+        ctx.state["count"] = x
+        ctx.broadcast("secret", x)
+        ctx.broadcast("open", x)
+        return x
+
+    @action
+    def getChanges(self, ctx: ActionContext) -> list[Any]:
+        return list(ctx.vars["changes"])
+
+    @action
+    def getRequests(self, ctx: ActionContext) -> list[Any]:
+        return list(ctx.vars["requests"])
+
+    @action
+    def clearRequests(self, ctx: ActionContext) -> bool:
+        ctx.vars["requests"] = []
+        return True
+
+
+registry = Registry(
+    Counter, WithInput, Guarded, Errors, Slow, Queued, Raw, Interleaved, Stateless, Hooks
+)

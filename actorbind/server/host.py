@@ -1,0 +1,183 @@
+"""All actors of one server: :class:`ActorHost` creates, finds, wakes and destroys them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sqlite3
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from actorbind.protocol import ActorKey
+
+from .actor import Actor
+from .errors import RivetError
+from .registry import Registry
+from .runtime import ActorRuntime, Limits
+from .storage import ActorRecord, ActorStore, Storage, now_ms
+
+__all__ = ["ActorHost", "new_actor_id"]
+
+log = logging.getLogger("actorbind.server")
+_T = TypeVar("_T")
+
+
+def new_actor_id() -> str:
+    # Same shape as the engine's ids: 30 lowercase base-36 characters.
+    alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+    return "".join(secrets.choice(alphabet) for _ in range(30))
+
+
+class ActorHost:
+    """All actors of one server: lookup, creation, waking and destruction."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        storage: Storage,
+        limits: Limits,
+        store: ActorStore | None = None,
+    ) -> None:
+        self.registry = registry
+        self.storage = storage
+        # State and queues; the records stay in ``storage`` (SQLite) either way.
+        self.store: ActorStore = storage if store is None else store
+        self.limits = limits
+        self.runtimes: dict[str, ActorRuntime] = {}
+        self._starting: dict[str, asyncio.Task[ActorRuntime]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
+        """Start a background task the host cancels at shutdown."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def shutdown(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # --- records -----------------------------------------------------------------------
+
+    def create(
+        self,
+        namespace: str,
+        name: str,
+        key: ActorKey,
+        *,
+        input: bytes | None = None,
+        runner: str = "default",
+        crash_policy: str = "sleep",
+        datacenter: str | None = None,
+    ) -> ActorRecord:
+        """Create an actor record.
+
+        Raises:
+            RivetError: ``actor.duplicate_key`` (400) if the key is in use.
+        """
+        existing = self.storage.by_key(namespace, name, key)
+        if existing is not None:
+            raise _duplicate(existing)
+        record = ActorRecord(
+            actor_id=new_actor_id(),
+            namespace=namespace,
+            name=name,
+            key=key,
+            runner=runner,
+            crash_policy=crash_policy,
+            datacenter=datacenter or "default",
+            input=input,
+            create_ts=now_ms(),
+        )
+        try:
+            self.storage.insert(record)
+        except sqlite3.IntegrityError:
+            found = self.storage.by_key(namespace, name, key)
+            if found is None:
+                raise
+            raise _duplicate(found) from None
+        return record
+
+    def get_or_create(
+        self, namespace: str, name: str, key: ActorKey, **options: Any
+    ) -> tuple[ActorRecord, bool]:
+        existing = self.storage.by_key(namespace, name, key)
+        if existing is not None:
+            return existing, False
+        return self.create(namespace, name, key, **options), True
+
+    def start_ts(self, actor_id: str) -> int | None:
+        runtime = self.runtimes.get(actor_id)
+        return None if runtime is None else runtime.start_ts
+
+    def destroy(self, actor_id: str) -> bool:
+        record = self.storage.by_id(actor_id)
+        if record is None or record.destroy_ts is not None:
+            return False
+        self.storage.mark_destroyed(actor_id, now_ms())
+        runtime = self.runtimes.pop(actor_id, None)
+        if runtime is not None:
+            runtime.destroy()
+        return True
+
+    # --- waking ------------------------------------------------------------------------
+
+    async def wake(self, record: ActorRecord) -> ActorRuntime:
+        """The live runtime of an actor, starting it if needed.
+
+        Raises:
+            RivetError: gateway errors (``guard.actor_wake_retries_exceeded`` for a name the
+                registry does not know, ``core.internal_error`` if the actor fails to start).
+        """
+        runtime = self.runtimes.get(record.actor_id)
+        if runtime is not None:
+            return runtime
+        task = self._starting.get(record.actor_id)
+        if task is None:
+            cls = self.registry.get(record.name)
+            if cls is None:
+                raise RivetError(
+                    "guard",
+                    "actor_wake_retries_exceeded",
+                    f"Actor {record.actor_id} stopped before becoming ready: no actor named "
+                    f"{record.name!r} in this registry.",
+                    {"actor_id": record.actor_id, "reason": "actor_stopped_before_ready"},
+                    status=503,
+                )
+            task = asyncio.get_running_loop().create_task(self._start(cls, record))
+            self._starting[record.actor_id] = task
+        return await asyncio.shield(task)
+
+    async def _start(self, cls: type[Actor], record: ActorRecord) -> ActorRuntime:
+        try:
+            runtime = ActorRuntime(self, cls, record)
+            try:
+                await runtime.start()
+            except Exception as exc:
+                log.error(
+                    "actor %s (%s) failed to start: %s",
+                    record.name,
+                    record.actor_id,
+                    type(exc).__name__,
+                    exc_info=exc,
+                )
+                raise RivetError.internal("core") from None
+            self.runtimes[record.actor_id] = runtime
+            return runtime
+        finally:
+            self._starting.pop(record.actor_id, None)
+
+
+def _duplicate(existing: ActorRecord) -> RivetError:
+    key = existing.serialized_key
+    return RivetError(
+        "actor",
+        "duplicate_key",
+        f"Actor key '{key}' already in use for actor '{existing.actor_id}'",
+        {"existing_actor_id": existing.actor_id, "key": key},
+        status=400,
+    )
