@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -59,6 +59,7 @@ class ActorConn:
         self._ws: Socket | None = None  # the current socket, once its handshake succeeded
         self._task: asyncio.Task[None] | None = None
         self._futures: dict[int, asyncio.Future[Any]] = {}
+        self._in_order: dict[int, Callable[[Any, Exception | None], Any]] = {}
         self._listeners: defaultdict[str, list[tuple[Callable[..., Any], bool]]] = defaultdict(list)
         self._status_handlers: list[Callable[[ConnStatus], Any]] = []
         self._error_handlers: list[Callable[[Exception], Any]] = []
@@ -208,6 +209,28 @@ class ActorConn:
         self._futures[action_id] = future
         self._pump()
         return await future
+
+    def action_in_order(
+        self,
+        name: str,
+        args: Sequence[Any],
+        on_done: Callable[[Any, Exception | None], Any],
+    ) -> None:
+        """Call an action over the socket; ``on_done(output, error)`` gets its outcome in the
+        socket's order.
+
+        ``on_done`` runs (on the loop thread) exactly where the reply sits in the stream of
+        messages: every event the server sent before the reply has been dispatched to the
+        ``on`` listeners, none sent after it. Awaiting :meth:`action` cannot promise that (the
+        awaiting task resumes a loop turn later). ``error`` is ``None`` on success; otherwise
+        the same errors :meth:`action` raises (then ``output`` is ``None``).
+
+        Raises:
+            ConnDisposed, TypeError, ValueError, MessageTooLong: as :meth:`action`, at once.
+        """
+        action_id = self._proto.call(name, list(args))
+        self._in_order[action_id] = on_done
+        self._pump()
 
     async def send(
         self, name: str, body: Any = None, *, wait: bool = False, timeout: float | None = None
@@ -369,12 +392,18 @@ class ActorConn:
                 self._dispatch_event(event.name, event.args)
             elif type(event) is ActionSucceeded:
                 future = self._futures.pop(event.id, None)
-                if future is not None and not future.done():
-                    future.set_result(event.output)
+                if future is not None:
+                    if not future.done():
+                        future.set_result(event.output)
+                elif event.id in self._in_order:
+                    self._invoke(self._in_order.pop(event.id), event.output, None)
             elif isinstance(event, ActionFailed):
                 future = self._futures.pop(event.id, None)
-                if future is not None and not future.done():
-                    future.set_exception(event.error)
+                if future is not None:
+                    if not future.done():
+                        future.set_exception(event.error)
+                elif event.id in self._in_order:
+                    self._invoke(self._in_order.pop(event.id), None, event.error)
             elif isinstance(event, StatusChanged):
                 self._on_status(event.status)
             elif isinstance(event, Opened):

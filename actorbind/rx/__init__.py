@@ -6,6 +6,8 @@
 >>> entry, unmount = store.mount("counter", ["room", "1"])
 >>> entry.statuses.subscribe(print)      # idle/connecting/connected/disconnected
 >>> unmount()                            # disposed after the grace period unless re-mounted
+>>> count = live_state(entry, "getCount", reducers={"newCount": lambda old, new: new})
+>>> count.value, count.loaded, count.stale  # snapshot + events, reloaded on every reconnect
 
 Toolkit-independent (``reactivex`` only). Threads: every emission happens on the thread of the
 asyncio loop that owns the connection; calls from other threads are marshalled with
@@ -17,8 +19,11 @@ from __future__ import annotations
 from actorbind._extras import raise_if_extra_missing
 
 try:
+    from ._list import ListOp, LiveList, append, live_list, remove_by_key, upsert
+    from ._live import LiveSource, LiveState, LiveStatus, Reducer, live_state
     from ._loop import call_on_loop, observe_on_loop, on_loop_thread, subscribe_on_loop
     from ._operators import FRAME, latest_per_frame
+    from ._rows import ListChange, ListInserted, ListRemoved, ListReset, ListUpdated
     from ._store import (
         DEFAULT_GRACE,
         ActorEntry,
@@ -40,14 +45,30 @@ __all__ = [
     "ActorOptions",
     "ActorStore",
     "HashFunction",
+    "ListChange",
+    "ListInserted",
+    "ListOp",
+    "ListRemoved",
+    "ListReset",
+    "ListUpdated",
+    "LiveList",
+    "LiveSource",
+    "LiveState",
+    "LiveStatus",
+    "Reducer",
     "action",
+    "append",
     "call_on_loop",
     "default_hash",
     "errors",
     "events",
     "latest_per_frame",
+    "live_list",
+    "live_state",
     "observe_on_loop",
     "on_loop_thread",
+    "remove_by_key",
     "status",
     "subscribe_on_loop",
+    "upsert",
 ]

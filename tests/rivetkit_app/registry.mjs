@@ -269,6 +269,37 @@ const hooks = actor({
 	},
 });
 
+// ---------------------------------------------------------------------------------------------
+// journal: a keyed list (the live-list interop tests)
+// ---------------------------------------------------------------------------------------------
+const journal = actor({
+	state: { items: [], next: 1 },
+	actions: {
+		add: (c, text) => {
+			const item = { id: c.state.next, text };
+			c.state.next += 1;
+			c.state.items = [...c.state.items, item];
+			c.broadcast("added", item);
+			return item;
+		},
+		edit: (c, id, text) => {
+			if (!c.state.items.some((x) => x.id === id)) return null;
+			const item = { id, text };
+			c.state.items = c.state.items.map((x) => (x.id === id ? item : x));
+			c.broadcast("edited", item);
+			return item;
+		},
+		drop: (c, id) => {
+			const before = c.state.items.length;
+			c.state.items = c.state.items.filter((x) => x.id !== id);
+			if (c.state.items.length === before) return false;
+			c.broadcast("dropped", id);
+			return true;
+		},
+		history: (c) => c.state.items,
+	},
+});
+
 export const registry = setup({
 	use: {
 		counter,
@@ -281,6 +312,7 @@ export const registry = setup({
 		interleaved,
 		stateless,
 		hooks,
+		journal,
 	},
 });
 

@@ -313,6 +313,43 @@ class Hooks(Actor):
         return True
 
 
+class Journal(Actor):
+    name = "journal"
+    state = {"items": [], "next": 1}
+
+    @action
+    def add(self, ctx: ActionContext, text: str) -> dict[str, Any]:
+        item = {"id": ctx.state["next"], "text": text}
+        ctx.state["next"] += 1
+        ctx.state["items"].append(item)
+        ctx.broadcast("added", item)
+        return item
+
+    @action
+    def edit(self, ctx: ActionContext, id: int, text: str) -> dict[str, Any] | None:
+        items = ctx.state["items"]
+        for i, old in enumerate(items):
+            if old["id"] == id:
+                items[i] = item = {"id": id, "text": text}
+                ctx.broadcast("edited", item)
+                return item
+        return None
+
+    @action
+    def drop(self, ctx: ActionContext, id: int) -> bool:
+        items = ctx.state["items"]
+        kept = [x for x in items if x["id"] != id]
+        if len(kept) == len(items):
+            return False
+        items[:] = kept
+        ctx.broadcast("dropped", id)
+        return True
+
+    @action
+    def history(self, ctx: ActionContext) -> list[dict[str, Any]]:
+        return list(ctx.state["items"])
+
+
 registry = Registry(
-    Counter, WithInput, Guarded, Errors, Slow, Queued, Raw, Interleaved, Stateless, Hooks
+    Counter, WithInput, Guarded, Errors, Slow, Queued, Raw, Interleaved, Stateless, Hooks, Journal
 )
