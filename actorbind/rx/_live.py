@@ -26,7 +26,7 @@ from reactivex import Observable, abc
 from reactivex.disposable import Disposable, SerialDisposable
 from reactivex.subject import BehaviorSubject, Subject
 
-from .._conn import ActorConn, Unsubscribe
+from ..client.conn import ActorConn, Unsubscribe
 from ..protocol.connection import ConnStatus
 from ._loop import call_on_loop, on_loop_thread, subscribe_on_loop
 from ._store import ActorEntry
