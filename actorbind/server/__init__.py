@@ -30,6 +30,7 @@ from actorbind._extras import has_modules, require_extra
 from .actor import Action, Actor, action, queue
 from .context import ActionContext, ActorContext, ConnContext
 from .errors import RivetError, UserError
+from .limits import Limits
 from .registry import Registry
 
 # Actors and registries need no web server; serving does (the `server` extra). Without it,
@@ -57,6 +58,7 @@ __all__ = [
     "Actor",
     "ActorContext",
     "ConnContext",
+    "Limits",
     "Registry",
     "RivetError",
     "UserError",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -11,15 +12,16 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .admission import Admission
 from .host import ActorHost
+from .limits import Limits
 from .registry import Registry
 from .routes_api import api_routes
 from .routes_http import gateway_http
 from .routes_ws import gateway_websocket
-from .runtime import Limits
 from .storage import Storage
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "resolve_limits"]
 
 
 class _HeaderRouting:
@@ -56,21 +58,32 @@ def create_app(
     registry: Registry,
     *,
     data: str | Path | None = None,
-    max_incoming: int = 65_536,
-    max_outgoing: int = 1_048_576,
+    max_incoming: int | None = None,
+    max_outgoing: int | None = None,
+    limits: Limits | None = None,
+    token: str | None = None,
+    allow_unknown_names: bool = False,
 ) -> Starlette:
     """The server as an ASGI app (run it with any ASGI server, or use :func:`serve`).
 
     Args:
         registry: the actors to host.
         data: the SQLite file for durable state; ``None`` or ``":memory:"`` keeps it in memory.
-        max_incoming: largest HTTP body / WebSocket message accepted, in bytes.
-        max_outgoing: largest response / message sent, in bytes.
+        max_incoming: largest HTTP body / WebSocket message accepted, in bytes (default
+            ``limits.max_incoming``).
+        max_outgoing: largest response / message sent, in bytes (default
+            ``limits.max_outgoing``).
+        limits: every other limit and timeout (:class:`Limits`; defaults in docs/server.md).
+        token: if set, required on the management API and the gateway (see docs/server.md).
+        allow_unknown_names: create actors whose name the registry does not serve.
     """
     if not isinstance(registry, Registry):
         raise TypeError(f"create_app takes a Registry, got {type(registry).__name__}")
+    if token is not None and not token:
+        raise ValueError("token must not be empty")
+    limits = resolve_limits(limits, max_incoming, max_outgoing)
     storage = Storage(":memory:" if data is None else data)
-    host = ActorHost(registry, storage, Limits(max_incoming, max_outgoing))
+    host = ActorHost(registry, storage, limits, allow_unknown_names=allow_unknown_names)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -82,8 +95,23 @@ def create_app(
 
     app = Starlette(
         routes=[*api_routes(), Mount("/gateway", app=_Gateway(host))],
-        middleware=[Middleware(_HeaderRouting, host=host)],
+        middleware=[
+            Middleware(Admission, limits=limits, token=token),
+            Middleware(_HeaderRouting, host=host),
+        ],
         lifespan=lifespan,
     )
     app.state.host = host
     return app
+
+
+def resolve_limits(
+    limits: Limits | None, max_incoming: int | None, max_outgoing: int | None
+) -> Limits:
+    """``limits`` (or the defaults) with the two message limits given on their own applied."""
+    base = limits or Limits()
+    return replace(
+        base,
+        max_incoming=base.max_incoming if max_incoming is None else max_incoming,
+        max_outgoing=base.max_outgoing if max_outgoing is None else max_outgoing,
+    )

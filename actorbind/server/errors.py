@@ -8,6 +8,7 @@ and metadata; anything else is masked as ``rivetkit.internal_error`` "An interna
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any, Final
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "RivetError",
     "UserError",
     "http_status",
+    "log_failure",
     "public_error",
 ]
 
@@ -146,6 +148,22 @@ def public_error(exc: BaseException, *, where: str = "action") -> RivetError:
         return exc
     if isinstance(exc, UserError):
         return RivetError("user", exc.code, exc.message, exc.metadata)
-    # Log the type and traceback only: the message may hold params or tokens.
-    log.error("%s failed with %s", where, type(exc).__name__, exc_info=exc)
+    log_failure(where, exc)
     return RivetError.internal()
+
+
+def log_failure(where: str, exc: BaseException) -> None:
+    """Log ``exc`` as its type names and stack frames only: messages may hold params or tokens."""
+    log.error("%s failed with %s\n%s", where, type(exc).__name__, _frames_only(exc))
+
+
+def _frames_only(exc: BaseException) -> str:
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < 16:
+        seen.add(id(current))
+        frames = "".join(traceback.format_tb(current.__traceback__))
+        parts.append(f"{type(current).__qualname__} (message withheld)\n{frames}")
+        current = current.__cause__ or current.__context__
+    return "caused by:\n".join(parts).rstrip()

@@ -210,6 +210,14 @@ async def resolve(host: ActorHost, target: GatewayTarget) -> ActorRuntime:
                 raise RivetError.actor_not_found()
             record = found
         else:
+            if not host.allow_unknown_names and host.registry.get(target.name) is None:
+                raise RivetError(
+                    "guard",
+                    "actor_wake_retries_exceeded",
+                    f"No actor named {target.name!r} in this registry.",
+                    {"reason": "actor_stopped_before_ready"},
+                    status=503,
+                )
             record, _ = host.get_or_create(
                 target.namespace,
                 target.name,

@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 from actorbind.protocol import ActorKey
 
 from .actor import Actor
-from .errors import RivetError
+from .errors import RivetError, log_failure
+from .limits import Limits
 from .registry import Registry
-from .runtime import ActorRuntime, Limits
+from .runtime import ActorRuntime
 from .storage import ActorRecord, ActorStore, Storage, now_ms
 
 __all__ = ["ActorHost", "new_actor_id"]
@@ -38,12 +39,16 @@ class ActorHost:
         storage: Storage,
         limits: Limits,
         store: ActorStore | None = None,
+        *,
+        allow_unknown_names: bool = False,
     ) -> None:
         self.registry = registry
         self.storage = storage
         # State and queues; the records stay in ``storage`` (SQLite) either way.
         self.store: ActorStore = storage if store is None else store
         self.limits = limits
+        # Off by default: a name the registry does not serve would only leave durable records.
+        self.allow_unknown_names = allow_unknown_names
         self.runtimes: dict[str, ActorRuntime] = {}
         self._starting: dict[str, asyncio.Task[ActorRuntime]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -158,13 +163,7 @@ class ActorHost:
             try:
                 await runtime.start()
             except Exception as exc:
-                log.error(
-                    "actor %s (%s) failed to start: %s",
-                    record.name,
-                    record.actor_id,
-                    type(exc).__name__,
-                    exc_info=exc,
-                )
+                log_failure(f"starting actor {record.name} ({record.actor_id})", exc)
                 raise RivetError.internal("core") from None
             self.runtimes[record.actor_id] = runtime
             return runtime

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
-from typing import Any
+from typing import Any, Final
 
 from starlette.responses import Response
 
@@ -40,15 +41,26 @@ def gateway_error_response(err: RivetError) -> Response:
     return json_response(body, err.status, {"x-rivet-error": err.reason})
 
 
+# A valid HTTP field value (RFC 9110 field-value, as latin-1 text): visible characters and
+# obs-text, inner spaces and tabs, no control characters, no leading or trailing whitespace.
+_VCHAR: Final = r"[\x21-\x7e\x80-\xff]"
+_FIELD_VALUE: Final = re.compile(rf"(?:{_VCHAR}(?:[\x20-\x7e\x80-\xff\t]*{_VCHAR})?)?")
+
+
 def actor_headers(runtime: ActorRuntime) -> dict[str, str]:
+    """``x-rivet-actor*`` headers. Like RivetKit, the key header is left out when the key
+    cannot be a header value (RivetKit: a ``\r`` or ``\n``; here any control character or
+    edge whitespace), so any key keeps its replies intact."""
     record = runtime.record
-    key = record.serialized_key if record.key else ""
-    return {
+    headers = {
         "x-rivet-actor": record.actor_id,
-        # Header values go out as latin-1; this makes a non-ASCII key travel as UTF-8 bytes.
-        "x-rivet-actor-key": key.encode("utf-8").decode("latin-1"),
         "x-rivet-actor-generation": str(runtime.generation),
     }
+    # Header values go out as latin-1; this makes a non-ASCII key travel as UTF-8 bytes.
+    key = (record.serialized_key if record.key else "").encode("utf-8").decode("latin-1")
+    if _FIELD_VALUE.fullmatch(key):
+        headers["x-rivet-actor-key"] = key
+    return headers
 
 
 def actor_error_response(runtime: ActorRuntime, encoding: str, err: RivetError) -> Response:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
 
 import cbor2
@@ -16,6 +15,7 @@ from actorbind.protocol import ActorKey, deserialize_key
 
 from .errors import RivetError
 from .host import ActorHost
+from .limits import json_too_deep, loads_json
 from .responses import json_response
 from .storage import ActorRecord
 
@@ -109,13 +109,49 @@ async def list_actors(request: Request) -> Response:
     )
 
 
+def _too_large() -> Response:
+    # The guard's answer to a body over its limit. ``connection: close``: the rest of the body
+    # is never read, so the connection cannot carry another request.
+    response = _error(
+        RivetError(
+            "guard",
+            "invalid_request_body",
+            "Unable to parse request body: length limit exceeded.",
+            status=413,
+        )
+    )
+    response.headers["connection"] = "close"
+    return response
+
+
+async def _limited_body(request: Request, limit: int) -> bytes | None:
+    """The body, streamed; ``None`` as soon as it is over ``limit`` (the rest is never read)."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _create_options(request: Request) -> tuple[str, ActorKey, dict[str, Any]] | Response:
+    host = _host(request)
+    raw = await _limited_body(request, host.limits.max_api_body)
+    if raw is None:
+        return _too_large()
     try:
-        body = json.loads(await request.body())
+        body = loads_json(raw, host.limits.max_json_depth)
     except ValueError:
         return _bad_request("the body is not JSON")
     if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
         return _bad_request("`name` is required")
+    if not host.allow_unknown_names and host.registry.get(body["name"]) is None:
+        return _bad_request(f"no actor named {body['name']!r} in this registry")
     raw_key = body.get("key")
     if raw_key is not None and not isinstance(raw_key, str):
         return _bad_request("`key` must be a string")
@@ -125,8 +161,9 @@ async def _create_options(request: Request) -> tuple[str, ActorKey, dict[str, An
     if raw_input is not None:
         try:
             decoded = base64.b64decode(raw_input, validate=True)
-            cbor2.loads(decoded)
-        except (binascii.Error, ValueError, TypeError, cbor2.CBORDecodeError):
+            if json_too_deep(cbor2.loads(decoded), host.limits.max_json_depth):
+                raise ValueError("too deep")
+        except (binascii.Error, ValueError, TypeError, RecursionError, cbor2.CBORDecodeError):
             return _bad_request("`input` is not base64-encoded CBOR")
         options["input"] = decoded
     for field, option in (
@@ -164,7 +201,12 @@ async def create(request: Request) -> Response:
 
 
 async def destroy(request: Request) -> Response:
-    if not _host(request).destroy(request.path_params["actor_id"]):
+    host = _host(request)
+    record = host.storage.by_id(request.path_params["actor_id"])
+    # Another namespace's actor is "not found", as a missing one.
+    if record is None or record.namespace != _namespace(request):
+        return _error(RivetError.actor_not_found())
+    if not host.destroy(record.actor_id):
         return _error(RivetError.actor_not_found())
     return json_response({})
 

@@ -3,7 +3,6 @@ own ``/metadata``, ``/health`` and ``/``."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -19,6 +18,7 @@ from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
 from .gateway import GatewayTarget, header_target, parse_gateway, resolve
 from .host import ActorHost
+from .limits import DEFAULT_LIMITS, loads_json
 from .responses import actor_error_response, actor_headers, gateway_error_response, json_response
 from .runtime import ActorRuntime, call_user
 from .wire import server_codec
@@ -80,17 +80,18 @@ def single_segment(path: str, prefix: str) -> str | None:
         raise RivetError.bad_request() from None
 
 
-def conn_params_header(scope: Scope) -> Any:
+def conn_params_header(scope: Scope, max_depth: int = DEFAULT_LIMITS.max_json_depth) -> Any:
     """``x-rivet-conn-params`` (plain JSON), or ``None``.
 
     Raises:
-        RivetError: the header is not JSON (400 ``core.internal_error``).
+        RivetError: the header is not JSON, or nests deeper than ``max_depth``
+            (400 ``core.internal_error``).
     """
     for name, value in scope.get("headers", []):
         if name == b"x-rivet-conn-params":
             try:
-                return json.loads(value.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+                return loads_json(value.decode("utf-8"), max_depth)
+            except ValueError:
                 raise RivetError.bad_request() from None
     return None
 
@@ -184,7 +185,7 @@ async def _action(
         args = codec.decode_action_request(body)
     except MalformedMessage:
         raise RivetError.bad_request() from None
-    params = conn_params_header(request.scope)
+    params = conn_params_header(request.scope, runtime.host.limits.max_json_depth)
     output = await runtime.with_http_conn(
         params, lambda conn: runtime.run_action(conn, name, args), request
     )
@@ -211,7 +212,7 @@ async def _queue(
         req = codec.decode_queue_send(body)
     except MalformedMessage:
         raise RivetError.bad_request() from None
-    params = conn_params_header(request.scope)
+    params = conn_params_header(request.scope, runtime.host.limits.max_json_depth)
     declared = name in runtime.cls.queue_names()
 
     async def check(conn: ConnContext) -> None:
@@ -276,7 +277,7 @@ async def _raw_request(runtime: ActorRuntime, target: GatewayTarget, request: Re
     path = strip_prefix(target.path, "/request") or target.path
     inner = Request(actor_scope(request.scope, path, target.query), request.receive)
     try:
-        params = conn_params_header(request.scope)
+        params = conn_params_header(request.scope, runtime.host.limits.max_json_depth)
 
         async def run(conn: Any) -> Any:
             return await call_user(handler, ActionContext(runtime, conn), inner)

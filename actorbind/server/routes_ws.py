@@ -8,7 +8,6 @@ rejects, an ``Error{actionId: null}`` frame first).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,7 @@ from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
 from .gateway import GatewayTarget, resolve
 from .host import ActorHost
+from .limits import loads_json
 from .responses import ray_id
 from .routes_http import actor_scope, gateway_target, strip_prefix
 from .runtime import ActorRuntime, call_user
@@ -102,8 +102,9 @@ def _size(data: bytes | str) -> int:
     return len(data.encode("utf-8")) if isinstance(data, str) else len(data)
 
 
-def _parse_subprotocols(scope: Scope) -> tuple[str, Any, bool]:
-    """``(encoding, params, params_ok)`` from the offered subprotocols."""
+def _parse_subprotocols(scope: Scope, max_depth: int) -> tuple[str, Any, bool]:
+    """``(encoding, params, params_ok)`` from the offered subprotocols (params: JSON no deeper
+    than ``max_depth``)."""
     encoding = "json"
     params: Any = None
     ok = True
@@ -112,7 +113,7 @@ def _parse_subprotocols(scope: Scope) -> tuple[str, Any, bool]:
             encoding = proto[len("rivet_encoding.") :]
         elif proto.startswith("rivet_conn_params."):
             try:
-                params = json.loads(unquote(proto[len("rivet_conn_params.") :]))
+                params = loads_json(unquote(proto[len("rivet_conn_params.") :]), max_depth)
             except ValueError:
                 ok = False
     return encoding, params, ok
@@ -167,7 +168,7 @@ async def _close(ws: WebSocket, code: int, reason: str) -> None:
 async def _protocol_socket(
     host: ActorHost, runtime: ActorRuntime, ws: WebSocket, request: Request
 ) -> None:
-    encoding, params, params_ok = _parse_subprotocols(ws.scope)
+    encoding, params, params_ok = _parse_subprotocols(ws.scope, runtime.host.limits.max_json_depth)
     codec = server_codec(encoding)
     if codec is None:
         await _close(ws, 1003, "actor.unsupported_websocket_encoding")
@@ -304,7 +305,7 @@ async def _raw_socket(runtime: ActorRuntime, ws: WebSocket, scope: Scope) -> Non
     if handler is None:
         await _close(ws, 1011, "handler.websocket_not_defined")
         return
-    _, params, _ = _parse_subprotocols(ws.scope)
+    _, params, _ = _parse_subprotocols(ws.scope, runtime.host.limits.max_json_depth)
     try:
         conn = await runtime.locked(lambda: runtime.open_conn(params, None))
     except RivetError as err:

@@ -16,7 +16,6 @@ import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import cbor2
@@ -26,6 +25,7 @@ from actorbind.protocol import ActorSpecifier, Event, from_compat, to_compat
 from .actor import Actor
 from .context import ActionContext, ActorContext, ConnContext, Outbox
 from .errors import RivetError, public_error
+from .limits import Limits
 from .storage import ActorRecord, QueuedMessage, now_ms
 from .wire import server_codec
 
@@ -38,14 +38,6 @@ __all__ = ["ActorRuntime", "Limits", "call_user", "decode_value", "encode_value"
 
 log = logging.getLogger("actorbind.server")
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Message size limits, RivetKit's defaults."""
-
-    max_incoming: int = 65_536
-    max_outgoing: int = 1_048_576
 
 
 async def call_user(fn: Callable[..., Any], *args: Any) -> Any:
@@ -141,11 +133,12 @@ class ActorRuntime:
         try:
             raw = encode_value(self.instance.state)
         except (TypeError, ValueError) as exc:
+            # The type only: the message may quote the state (params, tokens).
             log.error(
                 "actor %s (%s): state cannot be stored (%s); rolled back",
                 self.record.name,
                 self.record.actor_id,
-                exc,
+                type(exc).__name__,
             )
             self.instance.state = None if self._saved is None else decode_value(self._saved)
             if done_message is not None:

@@ -7,12 +7,16 @@ import contextlib
 import socket
 import threading
 from collections.abc import AsyncIterator, Generator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-from .app import create_app
+from .app import create_app, resolve_limits
+from .limits import Limits
+from .logs import redacted_logs
+from .protocols import protocol_classes
 from .registry import Registry
 
 __all__ = ["run_in_thread", "serve"]
@@ -41,6 +45,18 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _fd_bounded(limits: Limits) -> Limits:
+    """``limits`` with the connection cap under the process's file limit (64 spare fds)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return limits
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft - 64 >= limits.max_connections:
+        return limits
+    return replace(limits, max_connections=max(1, soft - 64))
+
+
 @contextlib.asynccontextmanager
 async def serve(
     registry: Registry,
@@ -48,45 +64,58 @@ async def serve(
     port: int = 0,
     data: str | Path | None = None,
     *,
-    max_incoming: int = 65_536,
-    max_outgoing: int = 1_048_576,
+    max_incoming: int | None = None,
+    max_outgoing: int | None = None,
     log_level: str = "warning",
+    limits: Limits | None = None,
+    token: str | None = None,
+    allow_unknown_names: bool = False,
 ) -> AsyncIterator[str]:
     """``async with serve(registry) as endpoint:`` runs the server on this event loop.
 
     ``endpoint`` is ``http://host:port`` with the real port (``port=0`` picks a free one).
-    Leaving the block shuts the server down; open WebSockets are closed.
+    Leaving the block shuts the server down; open WebSockets are closed. ``limits``, ``token``
+    and ``allow_unknown_names`` are :func:`create_app`'s (docs/server.md lists the defaults).
     """
-    app = create_app(registry, data=data, max_incoming=max_incoming, max_outgoing=max_outgoing)
+    limits = _fd_bounded(resolve_limits(limits, max_incoming, max_outgoing))
+    app = create_app(
+        registry, data=data, limits=limits, token=token, allow_unknown_names=allow_unknown_names
+    )
+    http_protocol, ws_protocol = protocol_classes(limits)
     sock = _bind(host, port)
     config = uvicorn.Config(
         app,
-        ws="websockets-sansio",
+        http=http_protocol,
+        ws=ws_protocol,
         lifespan="on",
         log_level=log_level,
         access_log=False,
-        ws_max_size=max(16 * 1024 * 1024, 2 * max_incoming),
+        h11_max_incomplete_event_size=limits.max_header_bytes,
+        # uvicorn types it int but only passes it to call_later: fractions work.
+        timeout_keep_alive=limits.keep_alive_timeout,  # type: ignore[arg-type]
+        ws_max_size=max(16 * 1024 * 1024, 2 * limits.max_incoming),
         ws_ping_interval=None,  # like RivetKit: the server sends no pings (it answers them)
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=5,
     )
     server = _Server(config)
-    task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("the actorbind server stopped while starting")
-            await asyncio.sleep(0.005)
-        bound_host, bound_port = sock.getsockname()[:2]
-        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-        yield f"http://{shown}:{bound_port}"
-    finally:
-        server.should_exit = True
+    with redacted_logs():
+        task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
         try:
-            await task
+            while not server.started:
+                if task.done():
+                    task.result()
+                    raise RuntimeError("the actorbind server stopped while starting")
+                await asyncio.sleep(0.005)
+            bound_host, bound_port = sock.getsockname()[:2]
+            shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+            yield f"http://{shown}:{bound_port}"
         finally:
-            sock.close()
+            server.should_exit = True
+            try:
+                await task
+            finally:
+                sock.close()
 
 
 @contextlib.contextmanager
