@@ -79,6 +79,7 @@ PUBLIC: dict[str, list[str]] = {
         "Actor",
         "ActorContext",
         "ConnContext",
+        "Limits",
         "Registry",
         "RivetError",
         "UserError",
