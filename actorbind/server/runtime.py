@@ -26,7 +26,7 @@ from .actor import Actor
 from .context import ActionContext, ActorContext, ConnContext, Outbox
 from .errors import RivetError, public_error
 from .limits import Limits
-from .storage import ActorRecord, QueuedMessage, now_ms
+from .storage import ActorRecord, QueuedMessage, StoreError, now_ms
 from .wire import server_codec
 
 if TYPE_CHECKING:
@@ -109,11 +109,11 @@ class ActorRuntime:
         self._pending.extend(await store.pending(self.record.actor_id))
         self._kick_worker()
 
-    def destroy(self) -> None:
+    def destroy(self, reason: str = "actor.destroyed") -> None:
         """Stop the actor: close its sockets, drop its queue (storage is marked by the host)."""
         self.destroyed = True
         for close in list(self._closers.values()):
-            close(1011, "actor.destroyed")
+            close(1011, reason)
         if self._worker is not None:
             self._worker.cancel()
         for fut in self._waiters.values():
@@ -146,7 +146,20 @@ class ActorRuntime:
             raise RivetError.internal() from exc
         changed = self._saved is not None and raw != self._saved
         if raw != self._saved or done_message is not None:
-            await self.host.store.save_state(self.record.actor_id, raw, done_message=done_message)
+            try:
+                await self.host.store.save_state(
+                    self.record.actor_id, raw, done_message=done_message
+                )
+            except StoreError as exc:
+                # Not stored, so not acknowledged: back to the last stored state.
+                log.error(
+                    "actor %s (%s): state not stored (%s); rolled back",
+                    self.record.name,
+                    self.record.actor_id,
+                    exc,
+                )
+                self.instance.state = None if self._saved is None else decode_value(self._saved)
+                raise RivetError.internal() from exc
             self._saved = raw
         if changed:
             await self._state_changed(raw)

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from actorbind.protocol import ActorKey, deserialize_key, serialize_key
 
-__all__ = ["ActorRecord", "ActorStore", "QueuedMessage", "Storage", "now_ms"]
+__all__ = ["ActorRecord", "ActorStore", "QueuedMessage", "Storage", "StoreError", "now_ms"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS actors (
@@ -79,12 +79,17 @@ class QueuedMessage:
     body: bytes = field(repr=False)
 
 
+class StoreError(Exception):
+    """An :class:`ActorStore` could not write (too large for one atomic write, or lost)."""
+
+
 class ActorStore(Protocol):
     """Where a running actor keeps its state and queue: SQLite (:class:`Storage`) embedded,
     the engine's per-actor KV under ``actorbind.runner``.
 
     ``save_state(done_message=seq)`` writes the state and retires that queue message
     atomically: after a crash, a message is either pending or its effect is in the state.
+    A write it cannot make raises :class:`StoreError`.
     """
 
     async def load_state(self, actor_id: str) -> bytes | None: ...

@@ -1,0 +1,215 @@
+"""Actor lifecycle under the engine: start/stop commands, their acks, and actor events.
+
+Commands arrive per (actor, generation) with an index from 1; one already seen (a replay after
+a reconnect) is dropped. Commands of one actor run in order. Events (Running, Stopped) get an
+index per (actor, generation) from 0 and stay buffered until the engine acknowledges them;
+after every reconnect the unacknowledged ones are sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from actorbind.protocol import deserialize_key
+from actorbind.server.host import ActorHost
+from actorbind.server.runtime import ActorRuntime
+from actorbind.server.storage import ActorRecord
+
+from . import _envoy_v8 as v8
+from .store import EngineKvStore
+from .tunnel import Tunnel
+
+__all__ = ["ActorTable"]
+
+log = logging.getLogger("actorbind.runner")
+
+_STOP_REASONS = {
+    v8.StopActorReason.SleepIntent: "actor.sleeping",
+    v8.StopActorReason.StopIntent: "actor.stopped",
+    v8.StopActorReason.Destroy: "actor.destroyed",
+    v8.StopActorReason.GoingAway: "actor.stopped",
+    v8.StopActorReason.Lost: "actor.stopped",
+}
+
+
+class ActorTable:
+    """The actors this envoy runs, driven by the engine's commands."""
+
+    def __init__(
+        self,
+        host: ActorHost,
+        store: EngineKvStore,
+        tunnel: Tunnel,
+        send: Callable[[v8.ToRivet], None],
+        *,
+        namespace: str,
+        pool: str,
+        stop_timeout: float = 30.0,
+    ) -> None:
+        self.host = host
+        self.store = store
+        self.tunnel = tunnel
+        self._send = send
+        self.namespace = namespace
+        self.pool = pool
+        self.stop_timeout = stop_timeout
+        self.connected = False
+        self._seen: dict[tuple[str, int], int] = {}
+        self._next_event: dict[str, tuple[int, int]] = {}
+        self._unacked: collections.OrderedDict[tuple[str, int, int], v8.EventWrapper] = (
+            collections.OrderedDict()
+        )
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._starting: dict[str, asyncio.Future[ActorRuntime | None]] = {}
+        self.changed = asyncio.Event()
+
+    @property
+    def count(self) -> int:
+        """Actors running or starting here."""
+        return len(set(self.host.runtimes) | set(self._starting))
+
+    async def runtime(self, actor_id: str) -> ActorRuntime | None:
+        """The running actor (waiting for a start in progress), or ``None``."""
+        runtime = self.host.runtimes.get(actor_id)
+        if runtime is not None:
+            return runtime
+        starting = self._starting.get(actor_id)
+        return None if starting is None else await asyncio.shield(starting)
+
+    # --- events -----------------------------------------------------------------------
+
+    def _event(self, actor_id: str, generation: int, inner: v8.Event) -> None:
+        gen, index = self._next_event.get(actor_id, (generation, 0))
+        if gen != generation:
+            index = 0
+        self._next_event[actor_id] = (generation, index + 1)
+        event = v8.EventWrapper(v8.ActorCheckpoint(actor_id, generation, index), inner)
+        self._unacked[(actor_id, generation, index)] = event
+        if self.connected:
+            self._send(v8.ToRivetEvents([event]))
+
+    def resend_events(self) -> None:
+        if self._unacked:
+            self._send(v8.ToRivetEvents(list(self._unacked.values())))
+
+    def ack_events(self, checkpoints: list[v8.ActorCheckpoint]) -> None:
+        acked = {(c.actor_id, c.generation): c.index for c in checkpoints}
+        for key in list(self._unacked):
+            actor_id, gen, index = key
+            last = acked.get((actor_id, gen))
+            if last is not None and index <= last:
+                del self._unacked[key]
+
+    def _ack_command(self, checkpoint: v8.ActorCheckpoint) -> None:
+        self._send(v8.ToRivetAckCommands([checkpoint]))
+
+    # --- commands ---------------------------------------------------------------------
+
+    def handle(self, commands: list[v8.CommandWrapper]) -> None:
+        for command in commands:
+            cp = command.checkpoint
+            seen = (cp.actor_id, cp.generation)
+            if cp.index <= self._seen.get(seen, 0):
+                continue  # replayed after a reconnect: already done (or in progress)
+            self._seen[seen] = cp.index
+            inner = command.inner
+            if isinstance(inner, v8.CommandStartActor):
+                fut: asyncio.Future[ActorRuntime | None] = (
+                    asyncio.get_running_loop().create_future()
+                )
+                self._starting[cp.actor_id] = fut
+                self.host.spawn(self._in_order(cp.actor_id, self._start(cp, inner, fut)))
+            else:
+                self.host.spawn(self._in_order(cp.actor_id, self._stop(cp, inner.reason)))
+
+    async def _in_order(self, actor_id: str, work: Coroutine[Any, Any, None]) -> None:
+        lock = self._locks.setdefault(actor_id, asyncio.Lock())
+        async with lock:
+            await work
+        self.changed.set()
+
+    async def _start(
+        self,
+        cp: v8.ActorCheckpoint,
+        cmd: v8.CommandStartActor,
+        fut: asyncio.Future[ActorRuntime | None],
+    ) -> None:
+        config = cmd.config
+        runtime: ActorRuntime | None = None
+        error: str | None = None
+        try:
+            cls = self.host.registry.get(config.name)
+            if cls is None:
+                error = f"no actor named {config.name!r} in this registry"
+            else:
+                record = ActorRecord(
+                    actor_id=cp.actor_id,
+                    namespace=self.namespace,
+                    name=config.name,
+                    key=deserialize_key(config.key) if config.key else (),
+                    runner=self.pool,
+                    input=config.input,
+                    create_ts=config.create_ts,
+                )
+                runtime = ActorRuntime(self.host, cls, record)
+                runtime.generation = cp.generation
+                await runtime.start()
+                self.host.runtimes[cp.actor_id] = runtime
+        except Exception as exc:
+            log.error("actor %s (%s) failed to start", config.name, cp.actor_id, exc_info=exc)
+            error = f"failed to start: {type(exc).__name__}"
+            runtime = None
+        finally:
+            if self._starting.get(cp.actor_id) is fut:
+                del self._starting[cp.actor_id]
+            if not fut.done():
+                fut.set_result(runtime)
+        if error is None:
+            self._event(
+                cp.actor_id, cp.generation, v8.EventActorStateUpdate(v8.ActorStateRunning())
+            )
+        else:
+            self.store.forget(cp.actor_id)
+            stopped = v8.ActorStateStopped(v8.StopCode.Error, error)
+            self._event(cp.actor_id, cp.generation, v8.EventActorStateUpdate(stopped))
+        self._ack_command(cp)
+
+    async def _stop(self, cp: v8.ActorCheckpoint, reason: v8.StopActorReason) -> None:
+        await self.stop_local(cp.actor_id, _STOP_REASONS[reason])
+        if reason == v8.StopActorReason.Destroy:
+            try:
+                await self.store.drop(cp.actor_id)
+            except Exception as exc:
+                log.warning("actor %s: KV not dropped on destroy (%s)", cp.actor_id, exc)
+        stopped = v8.ActorStateStopped(v8.StopCode.Ok, None)
+        self._event(cp.actor_id, cp.generation, v8.EventActorStateUpdate(stopped))
+        self._ack_command(cp)
+
+    async def stop_local(self, actor_id: str, reason: str) -> None:
+        """Stop the actor here: close its sockets, let the work in flight finish and persist
+        (bounded by ``stop_timeout``), then drop it."""
+        runtime = self.host.runtimes.pop(actor_id, None)
+        self.tunnel.close_actor(actor_id, 1011, reason)
+        if runtime is not None:
+            try:
+                await asyncio.wait_for(runtime.lock.acquire(), self.stop_timeout)
+            except TimeoutError:
+                log.warning("actor %s: work in flight did not finish before the stop", actor_id)
+                runtime.destroy(reason)
+            else:
+                try:
+                    runtime.destroy(reason)
+                finally:
+                    runtime.lock.release()
+        self.store.forget(actor_id)
+
+    async def lost(self) -> None:
+        """The engine has given up on this envoy: its actors run elsewhere now."""
+        self._unacked.clear()
+        for actor_id in list(self.host.runtimes):
+            await self.stop_local(actor_id, "actor.stopped")
+        self.changed.set()

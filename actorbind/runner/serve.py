@@ -1,0 +1,114 @@
+"""Running a runner in-process: :func:`serve_engine` (async) and :func:`serve_engine_in_thread`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from actorbind.server.registry import Registry
+from actorbind.server.limits import Limits
+
+from .envoy import Envoy, EnvoyError
+from .pool import ensure_pool as put_pool
+from .pool import is_loopback
+
+__all__ = ["serve_engine", "serve_engine_in_thread"]
+
+
+@contextlib.asynccontextmanager
+async def serve_engine(
+    registry: Registry,
+    *,
+    endpoint: str,
+    namespace: str = "default",
+    pool: str = "default",
+    token: str | None = None,
+    version: int = 1,
+    envoy_key: str | None = None,
+    ensure_pool: bool | None = None,
+    max_incoming: int = 65_536,
+    max_outgoing: int = 1_048_576,
+    connect_timeout: float = 30.0,
+    drain_timeout: float = 30.0,
+) -> AsyncIterator[Envoy]:
+    """``async with serve_engine(registry, endpoint=URL) as envoy:`` hosts the actors there.
+
+    Returns once the engine has accepted the envoy (its ``Init``). Leaving the block drains:
+    the engine stops every actor here (their state is in its KV) and may start them elsewhere.
+
+    Args:
+        ensure_pool: ``PUT /runner-configs/{pool}`` first; ``None``: only for a loopback
+            engine, as RivetKit does (elsewhere the operator configures pools).
+
+    Raises:
+        EnvoyError: the engine refused the envoy (no runner config, unknown namespace, ...).
+        TimeoutError: no ``Init`` within ``connect_timeout``.
+    """
+    if ensure_pool or (ensure_pool is None and is_loopback(endpoint)):
+        await put_pool(endpoint, namespace, pool, token)
+    envoy = Envoy(
+        registry,
+        endpoint=endpoint,
+        namespace=namespace,
+        pool=pool,
+        token=token,
+        version=version,
+        envoy_key=envoy_key,
+        limits=Limits(max_incoming, max_outgoing),
+    )
+    task = asyncio.get_running_loop().create_task(envoy.run())
+    try:
+        try:
+            await asyncio.wait_for(envoy.ready.wait(), connect_timeout)
+        except TimeoutError:
+            raise TimeoutError(f"the engine at {endpoint} did not accept the envoy") from None
+        if envoy.metadata is None:  # run() ended before any Init
+            await task
+            raise envoy.error or EnvoyError("the envoy stopped while connecting")
+        yield envoy
+        await envoy.drain(drain_timeout)
+    finally:
+        await envoy.close()
+        await task
+
+
+@contextlib.contextmanager
+def serve_engine_in_thread(registry: Registry, *, endpoint: str, **options: Any) -> Iterator[Envoy]:
+    """``with serve_engine_in_thread(registry, endpoint=URL) as envoy:``, on its own loop."""
+    ready = threading.Event()
+    box: dict[str, Any] = {}
+
+    async def main() -> None:
+        box["loop"] = asyncio.get_running_loop()
+        stop = box["stop"] = asyncio.Event()
+        try:
+            async with serve_engine(registry, endpoint=endpoint, **options) as envoy:
+                box["envoy"] = envoy
+                ready.set()
+                await stop.wait()
+        except BaseException as exc:
+            box["error"] = exc
+            ready.set()
+
+    thread = threading.Thread(
+        target=asyncio.run, args=(main(),), name="actorbind-runner", daemon=True
+    )
+    thread.start()
+    ready.wait()
+    if "envoy" not in box:
+        thread.join()
+        error = box.get("error")
+        raise error if isinstance(error, BaseException) else RuntimeError("runner failed to start")
+    try:
+        yield box["envoy"]
+    finally:
+        loop: asyncio.AbstractEventLoop = box["loop"]
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(box["stop"].set)
+        thread.join()
+        error = box.get("error")
+        if isinstance(error, BaseException):
+            raise error
