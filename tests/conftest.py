@@ -19,6 +19,9 @@ ENCODINGS = ("json", "cbor", "bare")
 def pytest_configure(config: pytest.Config) -> None:
     # A session that never starts RivetKit must not pay for it; the fixtures below are lazy.
     config.addinivalue_line("markers", "embedded: runs against the embedded Python server")
+    config.addinivalue_line(
+        "markers", "engine: Python actors on a real rivet-engine 2.3.19 (actorbind.runner)"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +44,33 @@ def embedded_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     data = tmp_path_factory.mktemp("embedded") / "actors.db"
     with run_in_thread(registry, data=str(data)) as endpoint:
         yield endpoint
+
+
+# Lowered so failover tests do not wait out the 15 s defaults.
+ENGINE_PEGBOARD = {"envoy_lost_threshold": 4000, "envoy_ping_timeout": 4000}
+
+
+@pytest.fixture(scope="session")
+def rivet_engine() -> Iterator[Any]:
+    """A standalone rivet-engine 2.3.19 (from the cached RivetKit install) for the session."""
+    if os.environ.get("ACTORBIND_SKIP_RIVETKIT") == "1":
+        pytest.skip("ACTORBIND_SKIP_RIVETKIT=1")
+    from actorbind.testing.engine import RivetEngine, find_engine_binary
+    from tests.support.rivetkit_server import ensure_rivetkit
+
+    binary = find_engine_binary(ensure_rivetkit())
+    with RivetEngine(binary, pegboard=ENGINE_PEGBOARD) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def engine_endpoint(rivet_engine: Any) -> Iterator[str]:
+    """The test actors hosted by actorbind.runner (own thread) on the engine's pool default."""
+    from actorbind.runner import serve_engine_in_thread
+    from tests.support.actors import registry
+
+    with serve_engine_in_thread(registry, endpoint=rivet_engine.endpoint):
+        yield str(rivet_engine.endpoint)
 
 
 @pytest.fixture

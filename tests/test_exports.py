@@ -73,6 +73,15 @@ PUBLIC: dict[str, list[str]] = {
         "subscribe_on_loop",
         "upsert",
     ],
+    "actorbind.runner": [
+        "EngineKvStore",
+        "Envoy",
+        "EnvoyError",
+        "PROTOCOL_VERSION",
+        "StateTooLarge",
+        "serve_engine",
+        "serve_engine_in_thread",
+    ],
     "actorbind.server": [
         "Action",
         "ActionContext",

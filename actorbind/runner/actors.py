@@ -196,16 +196,17 @@ class ActorTable:
         self.tunnel.close_actor(actor_id, 1011, reason)
         if runtime is not None:
             try:
-                await asyncio.wait_for(runtime.lock.acquire(), self.stop_timeout)
+                await asyncio.wait_for(self._quiesce(runtime, reason), self.stop_timeout)
             except TimeoutError:
                 log.warning("actor %s: work in flight did not finish before the stop", actor_id)
                 runtime.destroy(reason)
-            else:
-                try:
-                    runtime.destroy(reason)
-                finally:
-                    runtime.lock.release()
         self.store.forget(actor_id)
+
+    @staticmethod
+    async def _quiesce(runtime: ActorRuntime, reason: str) -> None:
+        # Under the actor's lock: the work in flight has finished and persisted.
+        async with runtime.lock:
+            runtime.destroy(reason)
 
     async def lost(self) -> None:
         """The engine has given up on this envoy: its actors run elsewhere now."""
