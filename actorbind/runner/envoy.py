@@ -29,9 +29,9 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Subprotocol
 
 from actorbind.protocol.bare import BareError
-from actorbind.server.registry import Registry
 from actorbind.server.host import ActorHost
 from actorbind.server.limits import Limits
+from actorbind.server.registry import Registry
 from actorbind.server.storage import Storage
 
 from . import _envoy_v8 as v8

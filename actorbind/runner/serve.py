@@ -8,8 +8,8 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from actorbind.server.registry import Registry
 from actorbind.server.limits import Limits
+from actorbind.server.registry import Registry
 
 from .envoy import Envoy, EnvoyError
 from .pool import ensure_pool as put_pool
@@ -57,7 +57,7 @@ async def serve_engine(
         token=token,
         version=version,
         envoy_key=envoy_key,
-        limits=Limits(max_incoming, max_outgoing),
+        limits=Limits(max_incoming=max_incoming, max_outgoing=max_outgoing),
     )
     task = asyncio.get_running_loop().create_task(envoy.run())
     try:

@@ -22,9 +22,9 @@ from starlette.types import Message
 from starlette.websockets import WebSocket
 
 from actorbind.server.gateway import GatewayTarget
+from actorbind.server.host import ActorHost
 from actorbind.server.routes_http import actor_http
 from actorbind.server.routes_ws import actor_websocket
-from actorbind.server.host import ActorHost
 from actorbind.server.runtime import ActorRuntime
 
 from . import _envoy_v8 as v8
