@@ -36,6 +36,8 @@ class Limits:
         header_timeout: time a connection has to send a complete request head (silent and
             slowloris connections), counted from its accept or the end of its last reply.
         keep_alive_timeout: time an idle HTTP keep-alive connection stays open.
+        close_timeout: time a WebSocket peer has to answer the server's close frame before
+            the connection is dropped (uvicorn's fixed 10 s otherwise).
     """
 
     max_incoming: int = 65_536
@@ -50,6 +52,7 @@ class Limits:
     max_connections: int = 1_000
     header_timeout: float = 10.0
     keep_alive_timeout: float = 5.0
+    close_timeout: float = 10.0
 
 
 DEFAULT_LIMITS: Final = Limits()

@@ -155,6 +155,12 @@ class HttpProtocol(H11Protocol):
 class WebSocketProtocol(WebSocketsSansIOProtocol):
     """websockets-sansio that answers a refused handshake and never waits on a stalled peer."""
 
+    limits: ClassVar[Limits] = Limits()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.close_timeout = self.limits.close_timeout
+
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         exc = self.conn.handshake_exc
@@ -190,4 +196,5 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
 def protocol_classes(limits: Limits) -> tuple[type[HttpProtocol], type[WebSocketProtocol]]:
     """The two protocol classes of one server, bound to its limits."""
     http = type("ActorbindHttpProtocol", (HttpProtocol,), {"limits": limits})
-    return http, WebSocketProtocol
+    ws = type("ActorbindWebSocketProtocol", (WebSocketProtocol,), {"limits": limits})
+    return http, ws

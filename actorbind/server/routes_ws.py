@@ -8,9 +8,10 @@ rejects, an ``Error{actionId: null}`` frame first).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote
 
 from starlette.requests import Request
@@ -31,7 +32,7 @@ from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
 from .gateway import GatewayTarget, resolve
 from .host import ActorHost
-from .limits import loads_json
+from .limits import DEFAULT_LIMITS, loads_json
 from .responses import ray_id
 from .routes_http import actor_scope, gateway_target, strip_prefix
 from .runtime import ActorRuntime, call_user
@@ -51,15 +52,33 @@ class _Close:
 
 
 class WsOutbox:
-    """A connection's ordered outgoing queue, drained by one writer task."""
+    """A connection's ordered outgoing queue, drained by one writer task.
 
-    def __init__(self, ws: WebSocket, encoding: str, codec: Codec, max_outgoing: int) -> None:
+    Bounded: when more than ``max_bytes`` wait to be sent (a subscriber that reads too slowly,
+    or not at all), the queue is dropped and the connection closed with ``1013``, logged. The
+    reason has no ``group.code`` form, so clients reconnect rather than give up.
+    """
+
+    def __init__(
+        self,
+        ws: WebSocket,
+        encoding: str,
+        codec: Codec,
+        max_outgoing: int,
+        max_bytes: int = DEFAULT_LIMITS.max_outbox_bytes,
+    ) -> None:
         self.ws = ws
         self._encoding = encoding
         self.codec = codec
         self.max_outgoing = max_outgoing
+        self.max_bytes = max_bytes
         self.closed = False
+        # The peer is gone: actions that have not started yet are dropped (see _action).
+        self.peer_gone = False
         self._queue: asyncio.Queue[bytes | str | _Close] = asyncio.Queue()
+        self._queued = 0
+        self._overflowed = False
+        self._writer: asyncio.Task[None] | None = None
 
     @property
     def encoding(self) -> str:
@@ -72,11 +91,31 @@ class WsOutbox:
         if _size(data) > self.max_outgoing:
             self.close(1011, "message.outgoing_too_long")
             return
-        self._queue.put_nowait(data)
+        self._put(data)
 
     def send_message(self, data: bytes | str) -> None:
         if not self.closed:
-            self._queue.put_nowait(data)
+            self._put(data)
+
+    def _put(self, data: bytes | str) -> None:
+        size = _size(data)
+        if self._queued + size > self.max_bytes:
+            self._overflow()
+            return
+        self._queued += size
+        self._queue.put_nowait(data)
+
+    def _overflow(self) -> None:
+        log.warning(
+            "closed a WebSocket connection %d bytes behind (limit %d): it reads too slowly",
+            self._queued,
+            self.max_bytes,
+        )
+        self.closed = self._overflowed = True
+        self._queue = asyncio.Queue()
+        self._queued = 0
+        if self._writer is not None and not self._writer.done():
+            self._writer.cancel()  # it may wait for socket buffer space that never comes
 
     def close(self, code: int, reason: str) -> None:
         if not self.closed:
@@ -84,16 +123,25 @@ class WsOutbox:
             self._queue.put_nowait(_Close(code, reason))
 
     async def run(self) -> None:
+        self._writer = asyncio.current_task()
         try:
             while True:
                 item = await self._queue.get()
                 if isinstance(item, _Close):
                     await self.ws.close(item.code, item.reason)
                     return
+                self._queued -= _size(item)
                 if isinstance(item, str):
                     await self.ws.send_text(item)
                 else:
                     await self.ws.send_bytes(item)
+        except asyncio.CancelledError:
+            if not self._overflowed:
+                raise
+            self._writer = None
+            # The server's protocol drops a connection that is not reading at all.
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                await self.ws.close(1013, "too far behind")
         except (WebSocketDisconnect, RuntimeError, OSError):
             self.closed = True
 
@@ -176,7 +224,7 @@ async def _protocol_socket(
     if not params_ok:
         await _close(ws, 1011, "actor.invalid_request")
         return
-    outbox = WsOutbox(ws, encoding, codec, host.limits.max_outgoing)
+    outbox = WsOutbox(ws, encoding, codec, host.limits.max_outgoing, host.limits.max_outbox_bytes)
     writer = asyncio.get_running_loop().create_task(outbox.run())
 
     def registered(conn: ConnContext) -> None:
@@ -199,6 +247,7 @@ async def _protocol_socket(
     try:
         await _read_loop(host, runtime, ws, codec, conn, outbox, actions)
     finally:
+        outbox.peer_gone = True
         await _finish(runtime, conn, outbox, writer)
 
 
@@ -256,6 +305,9 @@ async def _read_loop(
             else:
                 conn.subscriptions.discard(msg.event_name)
         elif isinstance(msg, ActionRequest):
+            if len(actions) >= host.limits.max_pending_actions:
+                outbox.send_message(_too_many_actions(codec, msg, host.limits.max_pending_actions))
+                continue
             task = host.spawn(_action(runtime, codec, conn, outbox, msg))
             actions.add(task)
             task.add_done_callback(actions.discard)
@@ -276,11 +328,33 @@ async def _may_subscribe(
     return True
 
 
+def _too_many_actions(codec: Codec, req: ActionRequest, limit: int) -> bytes | str:
+    err = RivetError(
+        "actor",
+        "too_many_pending_actions",
+        f"More than {limit} actions are pending on this connection; this one was not run.",
+        {"limit": limit},
+    )
+    return codec.encode_to_client(Error(err.group, err.code, err.message, err.metadata, req.id))
+
+
+_DROPPED: Final = object()
+
+
 async def _action(
     runtime: ActorRuntime, codec: Codec, conn: ConnContext, outbox: WsOutbox, req: ActionRequest
 ) -> None:
+    async def run() -> Any:
+        # The socket closed while this action waited for its turn: drop it (never applied,
+        # never answered). RivetKit never cancels an action that has started; neither do we.
+        if outbox.peer_gone:
+            return _DROPPED
+        return await runtime.run_action(conn, req.name, req.args)
+
     try:
-        output = await runtime.invoke(conn, req.name, req.args)
+        output = await runtime.locked(run)
+        if output is _DROPPED:
+            return
         try:
             data = codec.encode_to_client(ActionResponse(req.id, output))
         except (TypeError, ValueError) as exc:
