@@ -72,6 +72,7 @@ class LiveList(LiveState[list[Any]]):
     ) -> None:
         self._rows = Rows(key)
         self._changes: Subject[ListChange] = Subject()
+        self._base: Rows | None = None  # the actor's rows while optimistic changes are shown
         # ListOps are handled by _fold below; the base class only stores them.
         super().__init__(source, load, args, reducers=cast(Any, reducers), initial=[])
 
@@ -124,27 +125,45 @@ class LiveList(LiveState[list[Any]]):
     def _set_snapshot(self, output: Any) -> None:
         if not isinstance(output, Sequence) or isinstance(output, str | bytes):
             raise TypeError(f"a list snapshot must be a list, not {type(output).__name__}")
-        self._publish([self._rows.reset(output)])
+        base = self._base
+        if base is None:
+            self._publish([self._rows.reset(output)])
+            return
+        base.reset(output)
+        self._publish([self._rows.reset(self._with_overlays(list(base.items)))])
 
     def _fold(self, reducer: Reducer, args: tuple[Any, ...]) -> None:
-        rows = self._rows
-        if isinstance(reducer, ListOp):
-            picked = reducer.select(*args)
-            if reducer.kind == "append":
-                change = rows.append(picked)
-            elif reducer.kind == "upsert":
-                change = rows.upsert(picked)
-            else:
-                change = rows.remove_key(picked)
-            if change is not None:
-                self._publish([change])
-            return
-        new = reducer(list(rows.items), *args)
-        if not isinstance(new, Sequence) or isinstance(new, str | bytes):
-            raise TypeError(f"a list reducer must return a list, not {type(new).__name__}")
-        changes = rows.replace_all(new)
+        base = self._base
+        if base is None:
+            changes = _apply(self._rows, reducer, args)
+        else:  # optimistic changes pending: fold underneath, then show them on top again
+            _apply(base, reducer, args)
+            changes = self._rows.replace_all(self._with_overlays(list(base.items)))
         if changes:
             self._publish(changes)
+
+    def _overlays_changed(self) -> None:
+        if self._overlays and self._base is None:
+            self._base = Rows(self._rows.key)
+            self._base.reset(self._rows.items)
+        base = self._base
+        if base is None:
+            return
+        shown = self._with_overlays(list(base.items)) if self._overlays else base.items
+        if not self._overlays:
+            self._base = None
+        try:
+            changes = self._rows.replace_all(shown)
+        except Exception as exc:  # e.g. an optimistic change made a duplicate key
+            self._report(exc, "an optimistic change was rejected")
+            return
+        if changes and (self.loaded or self._live):
+            self._publish(changes)
+
+    @property
+    def confirmed(self) -> list[Any]:
+        base = self._base
+        return list((base if base is not None else self._rows).items)
 
     def _publish(self, changes: list[ListChange]) -> None:
         for change in changes:
@@ -157,6 +176,22 @@ class LiveList(LiveState[list[Any]]):
         super()._dispose()
         if not was:
             self._changes.on_completed()
+
+
+def _apply(rows: Rows, reducer: Reducer | ListOp, args: tuple[Any, ...]) -> list[ListChange]:
+    if isinstance(reducer, ListOp):
+        picked = reducer.select(*args)
+        if reducer.kind == "append":
+            change: ListChange | None = rows.append(picked)
+        elif reducer.kind == "upsert":
+            change = rows.upsert(picked)
+        else:
+            change = rows.remove_key(picked)
+        return [] if change is None else [change]
+    new = reducer(list(rows.items), *args)
+    if not isinstance(new, Sequence) or isinstance(new, str | bytes):
+        raise TypeError(f"a list reducer must return a list, not {type(new).__name__}")
+    return rows.replace_all(new)
 
 
 def live_list(

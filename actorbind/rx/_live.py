@@ -79,7 +79,10 @@ class LiveState(Observable[T]):
         self._args = tuple(args)
         self._reducers = dict(reducers or {})
         self._check_reducers()
-        self._value: Any = initial
+        self._value: Any = initial  # the actor's state, as far as we know
+        self._shown: Any = initial  # with the optimistic changes on top (while there are any)
+        self._overlays: dict[int, Callable[[Any], Any]] = {}
+        self._next_overlay = 0
         self._loaded = False
         self._stale = False
         self._error: Exception | None = None
@@ -109,7 +112,13 @@ class LiveState(Observable[T]):
 
     @property
     def value(self) -> T:
-        """The current state (``initial`` until the first snapshot arrives)."""
+        """The current state (``initial`` until the first snapshot arrives), with any
+        :meth:`optimistic` changes applied."""
+        return self._shown if self._overlays else self._value  # type: ignore[no-any-return]
+
+    @property
+    def confirmed(self) -> T:
+        """The actor's state as far as we know, without optimistic changes."""
         return self._value  # type: ignore[no-any-return]
 
     @property
@@ -143,6 +152,25 @@ class LiveState(Observable[T]):
         """The load action and its args."""
         return self._load_name, self._args
 
+    def optimistic(self, change: Callable[[Any], Any]) -> Callable[[], None]:
+        """Show ``change(value)`` at once, until the returned function is called.
+
+        Events keep folding into the actor's state underneath and the change is re-applied on
+        top of each new value; calling the returned function (e.g. when the action that makes
+        the real change has answered: its events came before its reply) drops it. Loop thread.
+        A raising ``change`` is reported and dropped.
+        """
+        token = self._next_overlay
+        self._next_overlay += 1
+        self._overlays[token] = change
+        self._overlays_changed()
+
+        def settle() -> None:
+            if self._overlays.pop(token, None) is not None and not self._disposed:
+                self._overlays_changed()
+
+        return settle
+
     def reload(self) -> None:
         """Load the snapshot again now (over the current connection, if it is connected)."""
         self._on_loop(self._reload)
@@ -171,16 +199,33 @@ class LiveState(Observable[T]):
                 raise TypeError(f"the reducer for {name!r} is not callable")
 
     def _current(self) -> T:
-        return self._value  # type: ignore[no-any-return]
+        return self.value
 
     def _set_snapshot(self, output: Any) -> None:
         self._value = output
-        self._values.on_next(output)
+        self._publish_value()
 
     def _fold(self, reducer: Reducer, args: tuple[Any, ...]) -> None:
-        value = reducer(self._value, *args)
-        self._value = value
-        self._values.on_next(value)
+        self._value = reducer(self._value, *args)
+        self._publish_value()
+
+    def _overlays_changed(self) -> None:
+        self._publish_value()
+
+    def _publish_value(self) -> None:
+        if self._overlays:
+            self._shown = self._with_overlays(self._value)
+        if self._loaded or self._live:
+            self._values.on_next(self.value)
+
+    def _with_overlays(self, base: Any) -> Any:
+        for token, change in list(self._overlays.items()):
+            try:
+                base = change(base)
+            except Exception as exc:
+                del self._overlays[token]
+                self._report(exc, "an optimistic change raised")
+        return base
 
     # --- following connections (loop thread) ------------------------------------------------
 
@@ -252,12 +297,13 @@ class LiveState(Observable[T]):
         if error is not None:
             self._report(error, f"loading {self._load_name!r} failed")
             return  # events stay dropped; the next connect (or reload()) loads again
+        self._live = True
         try:
             self._set_snapshot(output)
         except Exception as exc:
+            self._live = False
             self._report(exc, f"the snapshot of {self._load_name!r} was rejected")
             return
-        self._live = True
         self._set_flags(loaded=True, stale=False, error=None)
 
     def _reload(self) -> None:

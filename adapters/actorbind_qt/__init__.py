@@ -4,6 +4,11 @@
 >>> binding = use_actor(widget, "counter", key=["room", "1"], client=client)
 >>> bind(binding.events("newCount"), lambda args: label.setText(str(args[0])), owner=label)
 >>> binding.statusChanged.connect(status_label.setText)
+>>> count = binding.state("getCount", reducers={"newCount": lambda old, new: new})
+>>> count.bind(label)                     # the current count from the first frame, then live
+>>> chat = binding.list_model("history", key=lambda m: m["id"], reducers={"message": append()})
+>>> QListView().setModel(chat)            # or a QML ListView
+>>> binding.call("increment", 1)          # from a slot: actionFinished / actionFailed follow
 
 It needs an asyncio loop on the GUI thread: qasync's ``QEventLoop`` (``actorbind_qt.run(main())``
 sets one up and closes every socket cleanly at the end). Connections are shared through an
@@ -27,6 +32,8 @@ try:
     )
     from ._bind import bind
     from ._binding import ActorBinding, use_actor
+    from ._live import LiveValue, bind_property
+    from ._model import ITEM_ROLE, ActorListModel
     from ._qml import ActorQmlState
 except ImportError as error:  # an extra not installed: say which
     raise_if_extra_missing(
@@ -36,13 +43,17 @@ except ImportError as error:  # an extra not installed: say which
 
 
 __all__ = [
+    "ITEM_ROLE",
     "QUIT_TIMEOUT",
     "ActorBinding",
     "ActorEntry",
+    "ActorListModel",
     "ActorQmlState",
     "ActorStore",
+    "LiveValue",
     "aclose_all",
     "bind",
+    "bind_property",
     "default_store",
     "live_bindings",
     "release_qasync_loop",

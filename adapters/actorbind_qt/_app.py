@@ -20,7 +20,7 @@ from actorbind import Client
 from actorbind.rx import ActorStore, on_loop_thread
 
 if TYPE_CHECKING:
-    from ._binding import _Core
+    from ._core import _Core
 
 __all__ = ["QUIT_TIMEOUT", "aclose_all", "default_store", "release_qasync_loop", "run"]
 

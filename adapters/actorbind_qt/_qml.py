@@ -9,7 +9,8 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 from actorbind import ActorError, ConnStatus
 
 if TYPE_CHECKING:
-    from ._binding import ActorBinding, _Core
+    from ._binding import ActorBinding
+    from ._core import _Core
 
 __all__ = ["ActorQmlState"]
 
@@ -42,10 +43,10 @@ class ActorQmlState(QObject):
         binding.eventReceived.connect(self.eventReceived)
 
     def _get_status(self) -> str:
-        return str(self._core.status.value.value)
+        return str(self._core.current_status.value)
 
     def _get_connected(self) -> bool:
-        return self._core.status.value is ConnStatus.CONNECTED
+        return self._core.current_status is ConnStatus.CONNECTED
 
     def _get_last_error(self) -> str:
         return describe(self._core.last_error)

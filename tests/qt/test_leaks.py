@@ -76,3 +76,48 @@ def test_open_close_200_bound_widgets(
         assert _qobjects() <= base_qobjects + SLACK, (_qobjects(), base_qobjects)
 
     qloop.run(scenario(), timeout=180)
+
+
+def test_200_widgets_with_live_state_and_models_leave_nothing(
+    qloop: QtLoop, client: Client, uid: str
+) -> None:
+    from PySide6.QtWidgets import QListView
+
+    from actorbind.rx import _shared
+
+    store = ActorStore(client, grace=0.0)
+    app = QApplication.instance()
+    assert app is not None
+
+    async def cycle(i: int) -> None:
+        window = QWidget()
+        label, view = QLabel(window), QListView(window)
+        binding = use_actor(window, "counter", [uid, str(i % 10)], client=client, store=store)
+        count = binding.state("getCount", reducers={"newCount": lambda _old, new: new})
+        count.bind(label)
+        view.setModel(binding.list_model("echo", {"id": i}, key=lambda x: x["id"]))
+        window.show()
+        await until(lambda: count.loaded, f"widget {i} loaded")
+        window.close()
+        window.deleteLater()
+        await until(lambda: binding.disposed, f"widget {i} disposed")
+
+    async def settle() -> None:
+        await until(lambda: store.entries == () and store.closing == 0, "store empty")
+        await until(lambda: not client.connections, "no connections")
+
+    async def scenario() -> None:
+        for i in range(3):
+            await cycle(i)
+        await settle()
+        base_qobjects, base_widgets = _qobjects(), len(app.allWidgets())
+        base_live = actorbind_qt.live_bindings()
+        for i in range(N):
+            await cycle(i)
+        await settle()
+        assert not _shared._shares.get(store)  # every shared live state released
+        assert len(app.allWidgets()) <= base_widgets
+        assert actorbind_qt.live_bindings() <= base_live
+        assert _qobjects() <= base_qobjects + SLACK, (_qobjects(), base_qobjects)
+
+    qloop.run(scenario(), timeout=180)

@@ -101,3 +101,77 @@ def test_qml_last_error(
         qloop.run(scenario())
     finally:
         shiboken6.delete(engine)
+
+
+LIST_QML = b"""
+import QtQuick
+
+Item {
+    width: 300; height: 400
+    required property QtObject chat
+    required property QtObject count
+    property alias rows: list.count
+    property string shownCount: count && count.loaded ? "count " + count.value : "..."
+    function textAt(i) { var d = list.itemAtIndex(i); return d ? d.text : "" }
+    ListView {
+        id: list
+        anchors.fill: parent
+        model: chat
+        delegate: Text { text: model.text }
+    }
+}
+"""
+
+
+def test_qml_list_view_and_live_value(
+    qloop: QtLoop, client: Client, store: ActorStore, make_widget: Callable[..., QWidget], uid: str
+) -> None:
+    from actorbind_qt import ActorListModel, LiveValue
+    from PySide6.QtQuick import QQuickView
+
+    from actorbind.rx import append
+
+    view = QQuickView()
+
+    async def scenario() -> None:
+        journal = client.journal.get_or_create(uid)
+        await journal.add("first")
+        await client.counter.get_or_create(uid).increment(7)
+        widget = make_widget()
+        chat_binding = use_actor(widget, "journal", [uid], client=client, store=store)
+        count_binding = use_actor(widget, "counter", [uid], client=client, store=store)
+        chat = chat_binding.list_model(
+            "history", key=lambda m: m["id"], reducers={"added": append()}, roles=["id", "text"]
+        )
+        count = count_binding.state("getCount", reducers={"newCount": lambda _o, n: n})
+        assert isinstance(chat, ActorListModel) and isinstance(count, LiveValue)
+        component = QQmlComponent(view.engine())
+        component.setData(QByteArray(LIST_QML), QUrl("list.qml"))
+        assert component.isReady(), component.errorString()
+        root = component.createWithInitialProperties({"chat": chat, "count": count})
+        assert root is not None, component.errorString()
+        view.setContent(QUrl("list.qml"), component, root)
+        view.show()
+        widget.show()
+        await until(lambda: root.property("rows") == 1, "the QML ListView's row")
+        assert root.property("shownCount") in ("count 7", "...")
+        await until(lambda: root.property("shownCount") == "count 7", "the QML value")
+        await journal.add("second")
+        await until(lambda: root.property("rows") == 2, "a new row in QML")
+
+        def text_at(i: int) -> str:
+            from PySide6.QtCore import Q_ARG, Q_RETURN_ARG, QMetaObject
+
+            out = QMetaObject.invokeMethod(
+                root, "textAt", Q_RETURN_ARG("QVariant"), Q_ARG("QVariant", i)
+            )
+            return str(out)
+
+        await until(lambda: text_at(1) == "second", "the delegate shows it")
+        assert text_at(0) == "first"
+        view.hide()
+
+    try:
+        qloop.run(scenario())
+    finally:
+        view.deleteLater()

@@ -252,3 +252,23 @@ def test_random_edits_keep_rows_and_a_mirror_in_step(seed: int) -> None:
         assert mirror == rows.items
         for row, item in enumerate(rows.items):
             assert rows.index_of(item["id"]) == row
+
+
+def test_optimistic_list_changes_and_rollback() -> None:
+    conn, live, _, mirror = make()
+    conn.open()
+    conn.reply([m(1)])
+    settle = live.optimistic(lambda items: [*items, m(99, "sending")])
+    assert mirror == live.value == [m(1), m(99, "sending")]
+    assert live.confirmed == [m(1)]
+    conn.event("message", m(2))  # another user's message lands under ours
+    assert mirror == [m(1), m(2), m(99, "sending")]
+    conn.event("message", m(3, "mine"))  # the real one
+    settle()
+    assert mirror == live.value == live.confirmed == [m(1), m(2), m(3, "mine")]
+    rollback = live.optimistic(lambda items: items[1:])
+    assert mirror == [m(2), m(3, "mine")]
+    rollback()
+    assert mirror == [m(1), m(2), m(3, "mine")]
+    conn.event("message", m(4))  # back on the O(1) path
+    assert mirror == live.value == [m(1), m(2), m(3, "mine"), m(4)]

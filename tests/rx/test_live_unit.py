@@ -245,3 +245,38 @@ def test_bad_reducers_are_refused() -> None:
         make(reducers={"newCount": 3})
     with pytest.raises(TypeError, match="ActorConn or an ActorEntry"):
         live_state(object(), "getCount")  # type: ignore[arg-type]
+
+
+def test_optimistic_changes_sit_on_top_until_settled() -> None:
+    conn, _, state = make(reducers={"added": _add})
+    seen: list[int] = []
+    state.subscribe(seen.append)
+    conn.open()
+    conn.reply(10)
+    settle = state.optimistic(lambda v: v + 1)  # shown at once
+    assert state.value == 11 and state.confirmed == 10
+    conn.event("added", 5)  # someone else's change: folded underneath, ours stays on top
+    assert state.value == 16 and state.confirmed == 15
+    conn.event("added", 1)  # the real change (its event comes before the action's reply)
+    settle()
+    settle()  # idempotent
+    assert state.value == state.confirmed == 16
+    assert seen == [10, 11, 16, 17, 16]
+
+
+def test_a_failed_action_rolls_back_and_a_raising_change_is_dropped() -> None:
+    conn, _, state = make(reducers={"added": _add})
+    conn.open()
+    conn.reply(1)
+    rollback = state.optimistic(lambda v: v * 100)
+    assert state.value == 100
+    rollback()
+    assert state.value == 1
+
+    def bad(_v: int) -> int:
+        raise RuntimeError("oops")
+
+    state.optimistic(bad)
+    assert state.value == 1 and isinstance(state.error, RuntimeError)
+    conn.event("added", 1)
+    assert state.value == 2
