@@ -114,7 +114,16 @@ def _bind_error(error: OSError, host: str, port: int) -> CliError:
     return CliError(f"cannot listen on {host}:{port}: {error.strerror or error}")
 
 
-async def _run(registry: Registry, host: str, port: int, data: str | None, level: str) -> None:
+async def _run(
+    registry: Registry,
+    host: str,
+    port: int,
+    data: str | None,
+    level: str,
+    *,
+    token: str | None = None,
+    allow_unknown_names: bool = False,
+) -> None:
     from . import serve  # needs the `server` extra (uvicorn, starlette)
 
     loop = asyncio.get_running_loop()
@@ -124,7 +133,15 @@ async def _run(registry: Registry, host: str, port: int, data: str | None, level
     async with contextlib.AsyncExitStack() as stack:
         try:
             endpoint = await stack.enter_async_context(
-                serve(registry, host, port, data, log_level=level)
+                serve(
+                    registry,
+                    host,
+                    port,
+                    data,
+                    log_level=level,
+                    token=token,
+                    allow_unknown_names=allow_unknown_names,
+                )
             )
         except OSError as error:
             if error.errno is None:
@@ -170,6 +187,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--log-level", choices=LOG_LEVELS, default="info", help="what to log (default: info)"
     )
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("ACTORBIND_SERVER_TOKEN") or None,
+        help="require this token on the management API and the gateway (default: the "
+        "ACTORBIND_SERVER_TOKEN environment variable, which keeps it out of `ps`; none)",
+    )
+    parser.add_argument(
+        "--allow-unknown-names",
+        action="store_true",
+        help="create actors whose name the registry does not serve",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     parser.add_argument("--version", action="version", version=f"actorbind {__version__}")
     return parser.parse_args(argv)
@@ -190,7 +218,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_data(args.data)
         registry = load_registry(args.registry)
         uvicorn_level = "debug" if args.log_level == "debug" else "warning"
-        asyncio.run(_run(registry, args.host, args.port, args.data, uvicorn_level))
+        asyncio.run(
+            _run(
+                registry,
+                args.host,
+                args.port,
+                args.data,
+                uvicorn_level,
+                token=args.token,
+                allow_unknown_names=args.allow_unknown_names,
+            )
+        )
     except (CliError, MissingExtra) as error:
         if args.debug:
             raise

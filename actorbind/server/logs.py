@@ -19,6 +19,10 @@ __all__ = ["REDACTED", "RedactSecrets", "redact", "redacted_logs"]
 
 REDACTED: Final = "<redacted>"
 
+_SECRET_HEADERS: Final = (
+    "(?:x-rivet-conn-params|x-rivet-token|authorization|sec-websocket-protocol)"
+)
+
 # What follows each marker, up to a separator, is a secret.
 _PATTERNS: Final = (
     # query params and subprotocols (also percent-encoded, as dumped paths show them)
@@ -26,12 +30,10 @@ _PATTERNS: Final = (
     re.compile(r"(rivet_(?:conn_params|token)\.)[^\s,\"'>\]]*"),
     # /gateway/{id}@{token}
     re.compile(r"(/gateway/[^/@\s\"']*@)[^/?\s\"']*"),
-    # header dumps: "name: value" (websockets) and (b'name', b'value') (ASGI scopes)
-    re.compile(
-        r"((?:x-rivet-conn-params|x-rivet-token|authorization|sec-websocket-protocol)"
-        r"(?:'\s*,\s*b?'|\"\s*,\s*b?\"|\s*:\s*))[^\r\n'\"]*",
-        re.IGNORECASE,
-    ),
+    # header dumps: (b'name', b'value') (ASGI scopes, either quote) and "name: value" lines
+    re.compile(rf"({_SECRET_HEADERS}',\s*b')[^']*", re.IGNORECASE),
+    re.compile(rf"({_SECRET_HEADERS}',\s*b\")[^\"]*", re.IGNORECASE),
+    re.compile(rf"({_SECRET_HEADERS}\s*:\s*)[^\r\n]*", re.IGNORECASE),
 )
 
 _LOGGERS: Final = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import uuid
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -145,3 +146,15 @@ def test_unknown_names_are_refused_unless_allowed() -> None:
     with run_in_thread(registry, allow_unknown_names=True) as ep, httpx.Client(base_url=ep) as c:
         r = c.put("/actors", json={"name": "nobody", "key": key()})
         assert r.status_code == 200 and r.json()["created"] is True
+
+
+def test_cli_token_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.server.test_durability import cli
+
+    monkeypatch.setenv("ACTORBIND_SERVER_TOKEN", TOKEN)
+    with cli() as (proc, ep):
+        forbidden(httpx.get(f"{ep}/health", timeout=10))
+        ok = httpx.get(f"{ep}/health", headers={"x-rivet-token": TOKEN}, timeout=10)
+        assert ok.status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
