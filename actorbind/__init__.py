@@ -31,6 +31,7 @@ from .protocol.errors import (
     InvalidState,
     MalformedMessage,
     MessageTooLong,
+    OutcomeUnknown,
     TransportError,
     Unauthorized,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "InvalidState",
     "MalformedMessage",
     "MessageTooLong",
+    "OutcomeUnknown",
     "QueueSendResult",
     "TransportError",
     "Unauthorized",

@@ -32,6 +32,7 @@ PUBLIC: dict[str, list[str]] = {
         "InvalidState",
         "MalformedMessage",
         "MessageTooLong",
+        "OutcomeUnknown",
         "QueueSendResult",
         "TransportError",
         "UNDEFINED",

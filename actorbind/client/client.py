@@ -84,7 +84,12 @@ class Client:
     def __init__(
         self, config: ClientConfig, *, http_transport: httpx.AsyncBaseTransport | None = None
     ):
-        transport = Transport(timeout=config.timeout, http_transport=http_transport)
+        transport = Transport(
+            timeout=config.timeout,
+            http_transport=http_transport,
+            max_response_head_size=config.max_response_head_size,
+            max_response_size=config.max_response_size,
+        )
         self._ctx = ClientContext(
             initial=config,
             transport=transport,
@@ -199,6 +204,8 @@ def create_client(
     timeout: float | None = 90.0,
     max_message_size: int | None = 65536,
     max_incoming_message_size: int | None = 16 * 1024 * 1024,
+    max_response_head_size: int = 64 * 1024,
+    max_response_size: int = 4 * 1024 * 1024,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Client:
     """Make a client for a Rivet endpoint (RivetKit engine, or actorbind's embedded server).
@@ -212,10 +219,13 @@ def create_client(
         headers: extra headers for HTTP requests (not WebSockets, like upstream).
         runner: the runner pool (``RIVET_POOL`` or ``"default"``).
         disable_metadata_lookup: skip ``GET /metadata`` (its endpoint redirect too).
-        timeout: seconds to wait for an HTTP reply (``None``: forever).
+        timeout: seconds an HTTP call may take in all, connect to the reply's last byte
+            (``None``: no bound).
         max_message_size: refuse to send an action bigger than this (RivetKit's default
             incoming limit) instead of letting the server drop the socket; ``None`` disables.
         max_incoming_message_size: the largest frame accepted from a server.
+        max_response_head_size: the largest HTTP reply head (status line and headers), bytes.
+        max_response_size: the largest HTTP reply body, bytes (RivetKit sends at most 1 MiB).
         http_transport: an httpx transport (tests may pass ``httpx.MockTransport``).
 
     Raises:
@@ -232,5 +242,7 @@ def create_client(
         timeout=timeout,
         max_message_size=max_message_size,
         max_incoming_message_size=max_incoming_message_size,
+        max_response_head_size=max_response_head_size,
+        max_response_size=max_response_size,
     )
     return Client(config, http_transport=http_transport)

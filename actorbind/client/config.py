@@ -29,6 +29,8 @@ class ClientConfig:
     timeout: float | None
     max_message_size: int | None
     max_incoming_message_size: int | None
+    max_response_head_size: int = 64 * 1024
+    max_response_size: int = 4 * 1024 * 1024
 
     def with_overrides(
         self, endpoint: str | None, namespace: str | None, token: str | None
@@ -57,6 +59,8 @@ def resolve_config(
     timeout: float | None,
     max_message_size: int | None,
     max_incoming_message_size: int | None,
+    max_response_head_size: int = 64 * 1024,
+    max_response_size: int = 4 * 1024 * 1024,
     environ: Mapping[str, str] | None = None,
 ) -> ClientConfig:
     """Resolve arguments > URL auth > environment > defaults, like RivetKit's ``createClient``.
@@ -83,4 +87,12 @@ def resolve_config(
         timeout=timeout,
         max_message_size=max_message_size,
         max_incoming_message_size=max_incoming_message_size,
+        max_response_head_size=_positive("max_response_head_size", max_response_head_size),
+        max_response_size=_positive("max_response_size", max_response_size),
     )
+
+
+def _positive(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive int (bytes)")
+    return value

@@ -16,7 +16,8 @@
     └── ClientError                  raised by actorbind itself
         ├── ConnDisposed             the connection (or client) was disposed
         ├── TransportError           the network failed (refused, reset, timed out)
-        │   └── ConnectionLost       the socket dropped while the call was in flight
+        │   ├── ConnectionLost       the socket dropped while the call was in flight
+        │   └── OutcomeUnknown       an HTTP request was sent, then failed: it may have been applied
         ├── MalformedMessage         the peer sent bytes that are not valid protocol
         └── InvalidState             a call that makes no sense in the current state
 
@@ -47,6 +48,7 @@ __all__ = [
     "InvalidState",
     "MalformedMessage",
     "MessageTooLong",
+    "OutcomeUnknown",
     "TransportError",
     "Unauthorized",
     "actor_error",
@@ -208,3 +210,13 @@ class MalformedMessage(ClientError, ValueError):
 
 class InvalidState(ClientError):
     """The call makes no sense in the object's current state."""
+
+
+class OutcomeUnknown(TransportError):
+    """A non-idempotent HTTP request (a stateless action, a queue send, a create) was written
+    to the server, and then the call failed before its reply was complete: the connection
+    died, the call's deadline passed, or the reply was malformed or over a limit.
+
+    The server may or may not have applied it; actorbind does not send it again (never
+    twice). Retry only if applying it twice is acceptable, or check the actor's state first.
+    """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, overload
@@ -12,9 +13,9 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
 from ..protocol.codecs import JsonCodec
-from ..protocol.errors import MalformedMessage
+from ..protocol.errors import MalformedMessage, OutcomeUnknown, TransportError
 from .errors import error_from_response, map_transport_errors
-from .http1 import HTTP1Pool
+from .http1 import DEFAULT_MAX_BODY, DEFAULT_MAX_HEAD, HTTP1Pool
 from .websocket import MessageHandler, Socket, open_socket
 
 __all__ = ["Transport"]
@@ -22,25 +23,38 @@ __all__ = ["Transport"]
 _JSON = JsonCodec()
 
 
+# httpx failures that happen before any byte of the request is written.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
 class Transport:
-    """One client's HTTP connection pool plus its WebSocket factory."""
+    """One client's HTTP connection pool plus its WebSocket factory.
+
+    ``timeout`` bounds each HTTP call from connect to the reply's last byte (``None``: no
+    bound); ``max_response_head_size``/``max_response_size`` bound each reply's head and body.
+    """
 
     def __init__(
         self,
         *,
         timeout: float | None,
         http_transport: httpx.AsyncBaseTransport | None = None,
+        max_response_head_size: int = DEFAULT_MAX_HEAD,
+        max_response_size: int = DEFAULT_MAX_BODY,
     ) -> None:
-        read = None if timeout is None else timeout
-        self._timeout = httpx.Timeout(connect=10.0, read=read, write=30.0, pool=None)
+        self._deadline = timeout
+        self._max_head = max_response_head_size
+        self._max_body = max_response_size
+        self._timeout = httpx.Timeout(connect=10.0, read=timeout, write=30.0, pool=None)
         self._http_transport = http_transport
         self._http: httpx.AsyncClient | None = None
         # Plain http:// requests go through a small keep-alive client of our own (several
         # times less CPU per request than httpx's pool); https://, anything it does not do,
         # and a custom httpx transport (tests) go through httpx.
-        self._fast: HTTP1Pool | None = (
-            HTTP1Pool(read_timeout=read) if http_transport is None else None
-        )
+        self._fast: HTTP1Pool | None = self._new_pool() if http_transport is None else None
+
+    def _new_pool(self) -> HTTP1Pool:
+        return HTTP1Pool(timeout=self._deadline, max_head=self._max_head, max_body=self._max_body)
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None or self._http.is_closed:
@@ -64,15 +78,69 @@ class Transport:
         content: bytes | None = None,
         what: str,
     ) -> httpx.Response:
-        """Send one request; transport failures raise :class:`TransportError`."""
+        """Send one request; transport failures raise :class:`TransportError` (a written
+        non-idempotent request that failed: :class:`OutcomeUnknown`)."""
         fast = self._fast
         if fast is not None:
             with map_transport_errors(what):
-                response = await fast.request(method, url, headers=headers, content=content)
+                response = await fast.request(
+                    method, url, headers=headers, content=content, what=what
+                )
             if response is not None:
                 return response
-        with map_transport_errors(what):
-            return await self._client().request(method, url, headers=dict(headers), content=content)
+        try:
+            with map_transport_errors(what):
+                async with asyncio.timeout(self._deadline):
+                    return await self._httpx_request(method, url, headers, content, what)
+        except TransportError as exc:
+            cause = exc.__cause__
+            if method in ("GET", "HEAD") or cause is None or isinstance(cause, _NOT_SENT):
+                raise
+            # httpx does not say whether the request was written: it may have been.
+            raise OutcomeUnknown(
+                f"{exc}; the request may have been sent and applied (it is not sent again)"
+            ) from cause
+
+    async def _httpx_request(
+        self, method: str, url: str, headers: Mapping[str, str], content: bytes | None, what: str
+    ) -> httpx.Response:
+        # Streamed so that the body limit holds before the body is in memory.
+        client = self._client()
+        request = client.build_request(method, url, headers=dict(headers), content=content)
+        response = await client.send(request, stream=True)
+        if response.is_stream_consumed:  # a transport that read it already (MockTransport)
+            if len(response.content) > self._max_body:
+                raise TransportError(
+                    f"{what}: the reply's body is over the limit of {self._max_body} bytes"
+                )
+            return response
+        try:
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > self._max_body:
+                raise TransportError(
+                    f"{what}: the reply's body ({length} bytes) is over the limit of "
+                    f"{self._max_body} bytes"
+                )
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_raw():
+                size += len(chunk)
+                if size > self._max_body:
+                    raise TransportError(
+                        f"{what}: the reply's body is over the limit of {self._max_body} bytes"
+                    )
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        whole = httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=httpx.ByteStream(b"".join(chunks)),
+            request=request,
+            extensions=response.extensions,
+        )
+        await whole.aread()  # decodes a content-encoding, as httpx would have
+        return whole
 
     async def request_json(
         self, method: str, url: str, *, headers: Mapping[str, str], body: Any = None, what: str
@@ -87,8 +155,8 @@ class Transport:
         if response.status_code >= 400:
             raise error_from_response(response, _JSON)
         try:
-            return response.json()
-        except ValueError as exc:
+            return json.loads(response.content)
+        except (ValueError, RecursionError) as exc:  # deep nesting: RecursionError
             raise MalformedMessage(f"{what}: the reply is not JSON") from exc
 
     @overload
@@ -156,7 +224,7 @@ class Transport:
         fast = self._fast
         if fast is not None:
             # A fresh pool for any later request, as ``_client()`` makes a fresh httpx client.
-            self._fast = HTTP1Pool(read_timeout=self._timeout.read)
+            self._fast = self._new_pool()
             await fast.aclose()
         if self._http is not None:
             await self._http.aclose()

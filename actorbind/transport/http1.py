@@ -1,19 +1,23 @@
-"""A small HTTP/1.1 keep-alive client on :class:`asyncio.Protocol`, for plain ``http://``.
+"""A keep-alive HTTP/1.1 client for plain ``http://``: h11 driven from an :class:`asyncio.Protocol`.
 
-Used by :class:`~actorbind.transport.Transport` for stateless actions and management calls:
-httpx's connection pool costs several times the CPU of the request itself (a scan of every
-connection per request, a ``getpeername`` per idle connection, two socket writes per request).
-This client does one ``transport.write()`` per request and parses the reply in
-``data_received``; the awaiting coroutine wakes once, when the whole reply is in.
+Used by :class:`~actorbind.transport.Transport` for stateless actions and management calls.
+h11 (httpcore's HTTP/1.1 engine) does the framing both ways; this module does the I/O: one
+``transport.write()`` per request, replies parsed in ``data_received``, and the awaiting
+coroutine woken once, when the whole reply is in (httpx's pool costs several times the CPU).
 
-Scope, deliberately small: no TLS, proxies, redirects, cookies, compression, ``Expect``,
-pipelining or streaming. Anything outside it (``https://``, user info in the URL, characters
-httpx would percent-encode, framing headers set by the caller) is for httpx:
-:meth:`HTTP1Pool.request` returns ``None`` then, having sent nothing.
+Delivery: a request is sent again (once, on a fresh connection) only when not one byte of it
+was written, i.e. a pooled connection was seen closed before use, or, for ``GET``/``HEAD``
+only, a reused connection died before the first reply byte. Any other failure after the write
+of a non-idempotent request raises :class:`~actorbind.OutcomeUnknown`: it may have been applied.
 
-Failures raise httpx's exception types (``ConnectError``, ``ReadTimeout``,
-``RemoteProtocolError``, ...) with messages that never hold the URL, so the caller maps them
-exactly as it maps httpx's own (``map_transport_errors``).
+Bounds: every reply's head (``max_head``) and body (``max_body``) are limited, and one deadline
+(``timeout``) covers connect, write, head and body of a call, however slowly bytes arrive.
+
+Scope, deliberately small: no TLS, proxies, redirects, cookies, ``Expect``, pipelining or
+streaming. Anything outside it (``https://``, user info in the URL, characters httpx would
+percent-encode, framing headers set by the caller, header values h11 refuses) is for httpx:
+:meth:`HTTP1Pool.request` returns ``None`` then, having sent nothing. Error messages never
+hold the URL (it may carry a token).
 """
 
 from __future__ import annotations
@@ -22,40 +26,55 @@ import asyncio
 import contextlib
 import datetime
 import re
+import select
 import socket
 from collections.abc import Mapping
 
+import h11
 import httpx
 
-__all__ = ["HTTP1Pool", "Response", "split_url"]
+from ..protocol.errors import OutcomeUnknown, TransportError
+
+__all__ = ["DEFAULT_MAX_BODY", "DEFAULT_MAX_HEAD", "HTTP1Pool", "Response", "split_url"]
 
 CONNECT_TIMEOUT = 10.0
-IDLE_TIMEOUT = 30.0
-# A reused connection that ends with no reply byte within this many seconds of the request
-# was closed by the server while idle (keep-alive race): the request is sent again, once.
-STALE_WINDOW = 1.0
-MAX_HEAD = 64 * 1024
+# Below the keep-alive timeouts of common servers (uvicorn and Node: 5 s), as undici's 4 s: an
+# idle connection is closed by us before the server closes it under a request being written.
+IDLE_TIMEOUT = 4.0
+# RivetKit refuses to send an action reply over 1 MiB (``maxOutgoingMessageSize``); 4 MiB
+# leaves room for other servers' encodings and management listings. Heads: 4x Node's 16 KiB.
+DEFAULT_MAX_BODY = 4 * 1024 * 1024
+DEFAULT_MAX_HEAD = 64 * 1024
 
 # What httpx sends unchanged in a path or query; anything else it would percent-encode (or
 # reject), so such URLs go through httpx. Dot segments ("/./", "/../") httpx would remove.
 _TARGET = re.compile(r"/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*")
 _AUTHORITY = re.compile(r"([A-Za-z0-9\-._~]+|\[([0-9A-Fa-f:.]+)\])(?::([0-9]{1,5}))?")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_TOKEN_BYTES = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_FRAMING = frozenset({b"content-length", b"transfer-encoding", b"connection", b"content-encoding"})
-_NAMES: dict[bytes, bytes] = {}  # reply header names seen (valid ones) -> lower case
 # Request headers this module writes itself; a caller setting one goes through httpx.
 _RESERVED = frozenset(
     {"host", "content-length", "transfer-encoding", "connection", "expect", "upgrade", "te"}
 )
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_IDEMPOTENT = frozenset({"GET", "HEAD"})  # may be sent again after a silent reused connection
+_SENT = "; the request was sent, so it may have been applied (it is not sent again)"
 
-_NO_HEADERS = httpx.Headers()
-_HEAD, _LENGTH, _CHUNK_SIZE, _CHUNK_DATA, _TRAILERS, _UNTIL_EOF = range(6)
+# Why a request failed, as :class:`_Connection` reports it to the pool.
+_CLOSED, _TIMEOUT, _PROTOCOL, _LIMIT, _ABORTED = range(5)
 
 
-class Unsupported(Exception):
+class _Unsupported(Exception):
     """The request needs something this client does not do (internal)."""
+
+
+class _Failed(Exception):
+    """A request failed on its connection (internal); ``replied``: a reply byte had come."""
+
+    def __init__(self, kind: int, message: str, replied: bool) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.replied = replied
 
 
 def split_url(url: str) -> tuple[str, int, str, str] | None:
@@ -93,26 +112,21 @@ class Response(httpx.Response):
 
     def __init__(
         self,
-        status: int,
-        headers: httpx.Headers,
-        content: bytes,
+        reply: _Reply,
         *,
-        encoded: bool,
-        http_version: bytes,
-        reason: bytes,
         elapsed: float,
         request: tuple[str, str, Mapping[str, str], bytes | None],
     ) -> None:
         super().__init__(
-            status,
-            headers=headers,
-            stream=httpx.ByteStream(content),
-            extensions={"http_version": http_version, "reason_phrase": reason},
+            reply.status,
+            headers=reply.headers,
+            stream=httpx.ByteStream(reply.body),
+            extensions={"http_version": reply.version, "reason_phrase": reply.reason},
         )
-        if encoded:
+        if reply.encoded:
             self.read()  # content-encoding: httpx decodes it
         else:  # what read() leaves, without its decoder pipeline
-            self._content = content
+            self._content = reply.body
             self.is_stream_consumed = True
             self.is_closed = True
         self._elapsed = datetime.timedelta(seconds=elapsed)
@@ -131,98 +145,85 @@ class Response(httpx.Response):
 
 
 class _Reply:
-    __slots__ = ("body", "encoded", "headers", "keep_alive", "reason", "status", "version")
+    __slots__ = ("body", "encoded", "headers", "reason", "reusable", "status", "version")
 
-    def __init__(
-        self,
-        status: int,
-        reason: bytes,
-        version: bytes,
-        headers: httpx.Headers,
-        encoded: bool,
-        body: bytes,
-        keep_alive: bool,
-    ) -> None:
-        self.status = status
-        self.reason = reason
-        self.version = version
+    def __init__(self, response: h11.Response, body: bytes, reusable: bool) -> None:
+        self.status = response.status_code
+        self.reason = response.reason
+        self.version = b"HTTP/" + response.http_version
+        encoded = False
+        # httpx.Headers' own layout, (name, lower-case name, value), made here from h11's
+        # parsed headers: not normalised again.
+        fields: list[tuple[bytes, bytes, bytes]] = []
+        for (name, value), (lname, _) in zip(
+            response.headers.raw_items(), response.headers, strict=True
+        ):
+            fields.append((name, lname, value))
+            if lname == b"content-encoding" and value and value.lower() != b"identity":
+                encoded = True
+        headers = httpx.Headers.__new__(httpx.Headers)
+        headers._list = fields
+        headers._encoding = None
         self.headers = headers
         self.encoded = encoded
         self.body = body
-        self.keep_alive = keep_alive
+        self.reusable = reusable
 
 
 class _Connection(asyncio.Protocol):
-    """One TCP connection; at most one request in flight."""
+    """One TCP connection and its h11 state; at most one request in flight."""
 
     __slots__ = (
         "_body",
-        "_buf",
-        "_encoded",
+        "_fed",
+        "_h11",
         "_head_only",
-        "_headers",
-        "_keep_alive",
-        "_last_rx",
         "_loop",
-        "_need",
-        "_read_timeout",
-        "_reason",
-        "_received",
-        "_sent_at",
-        "_state",
-        "_status",
+        "_max_body",
+        "_max_head",
+        "_replied",
+        "_response",
+        "_size",
         "_timer",
-        "_version",
         "_waiter",
         "aborted",
         "closed",
+        "fd",
         "idle_since",
-        "key",
         "lost",
-        "stale",
         "transport",
-        "uses",
     )
 
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, key: tuple[str, int], read_timeout: float | None
-    ) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, max_head: int, max_body: int) -> None:
         self._loop = loop
-        self.key = key
-        self._read_timeout = read_timeout
-        self.transport: asyncio.Transport | None = None
+        self._max_head = max_head
+        self._max_body = max_body
+        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=max_head)
+        self.transport: asyncio.WriteTransport | None = None
+        self.fd = -1
         self.closed: asyncio.Future[None] = loop.create_future()
         self.lost = False
         self.aborted = False
-        self.stale = False
-        self.uses = 0
         self.idle_since = 0.0
         self._waiter: asyncio.Future[_Reply] | None = None
         self._timer: asyncio.TimerHandle | None = None
-        self._buf = bytearray()
+        self._response: h11.Response | None = None
         self._body: list[bytes] = []
-        self._state = _HEAD
-        self._need = 0
-        self._received = False
-        self._sent_at = 0.0
-        self._last_rx = 0.0
+        self._size = 0
+        self._fed = 0
+        self._replied = False
         self._head_only = False
-        self._status = 0
-        self._reason = b""
-        self._version = b""
-        self._headers = _NO_HEADERS
-        self._encoded = False
-        self._keep_alive = True
 
     # --- asyncio.Protocol -------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # Any write transport (uvloop's is not an asyncio.Transport subclass).
+        self.transport = transport  # type: ignore[assignment]
         sock = transport.get_extra_info("socket")
         if sock is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, AttributeError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                self.fd = sock.fileno()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
@@ -232,40 +233,24 @@ class _Connection(asyncio.Protocol):
         if waiter is None or waiter.done():
             return
         if self.aborted:
-            self._fail(httpx.ReadError("the connection was closed by the client"))
+            self._fail(_ABORTED, "the connection was closed by the client")
             return
-        if self._state == _UNTIL_EOF and exc is None:
-            self._finish(b"".join(self._body), keep_alive=False)
-            return
-        if not self._received:
-            # A reused connection that the server closed (EOF or reset) before any byte of
-            # a reply, right after we wrote: it had closed it while idle (keep-alive race).
-            self.stale = (
-                self.uses > 1
-                and (exc is None or isinstance(exc, ConnectionError))
-                and self._loop.time() - self._sent_at < STALE_WINDOW
-            )
-            error: httpx.TransportError = (
-                httpx.RemoteProtocolError("Server disconnected without sending a response.")
-                if exc is None
-                else httpx.ReadError(_os_message(exc))
-            )
-        elif exc is not None:
-            error = httpx.ReadError(_os_message(exc))
-        elif self._state == _LENGTH:
-            got = sum(map(len, self._body))
-            error = httpx.RemoteProtocolError(
-                "peer closed connection without sending complete message body "
-                f"(received {got} bytes, expected {got + self._need})"
-            )
-        elif self._state == _HEAD:
-            error = httpx.RemoteProtocolError("peer closed connection in the middle of a reply")
+        if exc is not None:
+            detail = _os_message(exc)
+        elif not self._replied:
+            detail = "the server closed the connection without a reply"
         else:
-            error = httpx.RemoteProtocolError(
-                "peer closed connection without sending complete message body "
-                "(incomplete chunked read)"
-            )
-        self._fail(error)
+            detail = "the server closed the connection in the middle of the reply"
+            if self._response is not None:
+                # EOF ends a body that runs to the end of the connection (HTTP/1.0, no length).
+                try:
+                    self._h11.receive_data(b"")
+                    self._events()
+                except h11.RemoteProtocolError as error:
+                    detail += f" ({error})"
+                if waiter.done():
+                    return
+        self._fail(_CLOSED, detail)
 
     def eof_received(self) -> bool:
         return False  # close our side too; connection_lost follows
@@ -273,205 +258,99 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         waiter = self._waiter
         if waiter is None or waiter.done():
-            # Bytes nobody asked for (or after a timeout): the connection is out of sync.
+            # Bytes nobody asked for (or after a failure): the connection is out of sync.
             self.abort()
             return
-        self._received = True
-        if self._read_timeout is not None:
-            self._last_rx = self._loop.time()
-        buf = self._buf
-        buf += data
+        self._replied = True
+        if self._response is None:
+            self._fed += len(data)
         try:
-            self._parse(buf)
-        except httpx.RemoteProtocolError as exc:
-            self._fail(exc)
+            self._h11.receive_data(data)
+            self._events()
+        except h11.RemoteProtocolError as exc:
+            if self._response is None and exc.error_status_hint == 431:
+                self._fail(_LIMIT, self._head_too_long())
+            else:
+                self._fail(_PROTOCOL, f"RemoteProtocolError: {exc}")
             self.abort()
 
     # --- parsing ----------------------------------------------------------------------
 
-    def _parse(self, buf: bytearray) -> None:
+    def _events(self) -> None:
+        h = self._h11
         while True:
-            state = self._state
-            if state == _HEAD:
-                end = buf.find(b"\r\n\r\n")
-                if end < 0:
-                    if len(buf) > MAX_HEAD:
-                        raise httpx.RemoteProtocolError("the reply's header section is too long")
+            event = h.next_event()
+            kind = type(event)
+            if kind is h11.Data:
+                data: bytes = event.data  # type: ignore[union-attr]
+                size = self._size + len(data)
+                if size > self._max_body:
+                    self._fail(_LIMIT, self._body_too_long())
+                    self.abort()
                     return
-                head = bytes(buf[:end])
-                del buf[: end + 4]
-                if not self._parse_head(head):
-                    continue  # an interim (1xx) reply: the real one follows
-            elif state == _LENGTH:
-                need = self._need
-                if len(buf) < need:
-                    if buf:
-                        self._body.append(bytes(buf))
-                        self._need = need - len(buf)
-                        buf.clear()
+                self._size = size
+                self._body.append(data)
+            elif kind is h11.Response:
+                if not self._on_head(event):  # type: ignore[arg-type]
                     return
-                self._body.append(bytes(buf[:need]))
-                del buf[:need]
-                self._complete(buf)
+            elif kind is h11.EndOfMessage:
+                self._complete()
                 return
-            elif state == _CHUNK_SIZE:
-                end = buf.find(b"\r\n")
-                if end < 0:
-                    if len(buf) > 1024:
-                        raise httpx.RemoteProtocolError("bad chunk size line")
-                    return
-                size_text = bytes(buf[:end]).split(b";", 1)[0].strip()
-                try:
-                    size = int(size_text, 16)
-                except ValueError:
-                    raise httpx.RemoteProtocolError("bad chunk size line") from None
-                if size < 0 or not size_text.isalnum():
-                    raise httpx.RemoteProtocolError("bad chunk size line")
-                del buf[: end + 2]
-                if size == 0:
-                    self._state = _TRAILERS
-                else:
-                    self._state = _CHUNK_DATA
-                    self._need = size
-            elif state == _CHUNK_DATA:
-                need = self._need
-                if len(buf) < need + 2:
-                    if len(buf) > need:
-                        return
-                    if buf:
-                        self._body.append(bytes(buf))
-                        self._need = need - len(buf)
-                        buf.clear()
-                    return
-                if buf[need : need + 2] != b"\r\n":
-                    raise httpx.RemoteProtocolError("a chunk does not end with CRLF")
-                self._body.append(bytes(buf[:need]))
-                del buf[: need + 2]
-                self._state = _CHUNK_SIZE
-            elif state == _TRAILERS:
-                if buf[:2] == b"\r\n":
-                    del buf[:2]
-                else:
-                    end = buf.find(b"\r\n\r\n")
-                    if end < 0:
-                        if len(buf) > MAX_HEAD:
-                            raise httpx.RemoteProtocolError("the trailer section is too long")
-                        return
-                    del buf[: end + 4]
-                self._complete(buf)
+            elif event is h11.NEED_DATA:
                 return
-            else:  # _UNTIL_EOF
-                if buf:
-                    self._body.append(bytes(buf))
-                    buf.clear()
+            elif kind is h11.InformationalResponse:
+                continue  # 1xx: the real reply follows (h11 refuses an unasked-for 101)
+            else:  # ConnectionClosed, PAUSED
                 return
 
-    def _parse_head(self, head: bytes) -> bool:
-        """Take in a reply's head; ``False`` for an interim (1xx) one, to be skipped."""
-        lines = head.split(b"\r\n")
-        version, _, rest = lines[0].partition(b" ")
-        status_text, _, reason = rest.partition(b" ")
-        if version not in (b"HTTP/1.1", b"HTTP/1.0") or len(status_text) != 3:
-            raise httpx.RemoteProtocolError("malformed status line")
-        try:
-            status = int(status_text)
-        except ValueError:
-            raise httpx.RemoteProtocolError("malformed status line") from None
-        if status < 100:
-            raise httpx.RemoteProtocolError("malformed status line")
-        # httpx.Headers' own layout, (name, lower-case name, value): made here, it is not
-        # normalised again (httpx.Headers(headers) copies the list).
-        fields: list[tuple[bytes, bytes, bytes]] = []
-        length: bytes | None = None
-        chunked = False
-        encoded = False
-        keep_alive = version == b"HTTP/1.1"
-        names = _NAMES
-        for line in lines[1:]:
-            name, colon, value = line.partition(b":")
-            lname = names.get(name)
-            if lname is None or not colon:
-                if not colon or _TOKEN_BYTES.fullmatch(name) is None:
-                    raise httpx.RemoteProtocolError("malformed header line")
-                lname = name.lower()
-                if len(names) < 1024:
-                    names[name] = lname
-            value = value.strip(b" \t")
-            fields.append((name, lname, value))
-            if lname not in _FRAMING:
-                continue
-            if lname == b"content-length":
-                if length is not None and length != value:
-                    raise httpx.RemoteProtocolError("conflicting content-length headers")
-                length = value
-            elif lname == b"transfer-encoding":
-                chunked = value.lower().rsplit(b",", 1)[-1].strip() == b"chunked"
-                if not chunked:
-                    raise httpx.RemoteProtocolError("unsupported transfer-encoding")
-            elif lname == b"connection":
-                if b"close" in value.lower():
-                    keep_alive = False
-            elif value and value.lower() != b"identity":  # content-encoding
-                encoded = True
-        if 100 <= status < 200:
-            if status == 101:
-                raise httpx.RemoteProtocolError("unexpected protocol switch")
-            return False
-        self._status = status
-        self._reason = reason
-        self._version = version
-        headers = httpx.Headers.__new__(httpx.Headers)
-        headers._list = fields
-        headers._encoding = "ascii" if head.isascii() else None
-        self._headers = headers
-        self._encoded = encoded
-        self._keep_alive = keep_alive
-        if self._head_only or status in (204, 304):
-            self._state = _LENGTH
-            self._need = 0
-        elif chunked:
-            self._state = _CHUNK_SIZE
-        elif length is not None:
-            if not length.isdigit():
-                raise httpx.RemoteProtocolError("bad content-length")
-            self._state = _LENGTH
-            self._need = int(length)
-        else:
-            self._state = _UNTIL_EOF
-            self._keep_alive = False
+    def _on_head(self, response: h11.Response) -> bool:
+        self._response = response
+        if self._fed > self._max_head:  # a whole head may come in one read: measure it
+            head = self._fed - len(self._h11.trailing_data[0])
+            if head > self._max_head:
+                self._fail(_LIMIT, self._head_too_long())
+                self.abort()
+                return False
+        if self._head_only or response.status_code in (204, 304):
+            return True
+        for name, value in response.headers:
+            if name == b"content-length" and value.isdigit() and int(value) > self._max_body:
+                # Refused before the body comes: no memory spent on it.
+                self._fail(_LIMIT, self._body_too_long(int(value)))
+                self.abort()
+                return False
         return True
 
-    def _complete(self, rest: bytearray) -> None:
-        body = self._body[0] if len(self._body) == 1 else b"".join(self._body)
-        keep_alive = self._keep_alive
-        if rest:
-            keep_alive = False  # more than one reply: out of sync
-        self._finish(body, keep_alive=keep_alive)
-        if not keep_alive:
-            self.abort()
+    def _head_too_long(self) -> str:
+        return f"the reply's head is over the limit of {self._max_head} bytes"
 
-    def _finish(self, body: bytes, *, keep_alive: bool) -> None:
-        waiter = self._waiter
+    def _body_too_long(self, size: int | None = None) -> str:
+        said = "" if size is None else f" ({size} bytes)"
+        return f"the reply's body{said} is over the limit of {self._max_body} bytes"
+
+    def _complete(self) -> None:
+        h = self._h11
+        reusable = h.our_state is h11.DONE and h.their_state is h11.DONE
+        if reusable and h.trailing_data[0]:
+            reusable = False  # more bytes than one reply: out of sync
+        if reusable:
+            h.start_next_cycle()
+        body = self._body
+        response = self._response
+        assert response is not None
         self._cancel_timer()
         self._body = []
+        self._response = None
+        waiter = self._waiter
         if waiter is not None and not waiter.done():
-            waiter.set_result(
-                _Reply(
-                    self._status,
-                    self._reason,
-                    self._version,
-                    self._headers,
-                    self._encoded,
-                    body,
-                    keep_alive,
-                )
-            )
+            joined = body[0] if len(body) == 1 else b"".join(body)
+            waiter.set_result(_Reply(response, bytes(joined), reusable))
 
-    def _fail(self, error: BaseException) -> None:
+    def _fail(self, kind: int, message: str) -> None:
         self._cancel_timer()
         waiter = self._waiter
         if waiter is not None and not waiter.done():
-            waiter.set_exception(error)
+            waiter.set_exception(_Failed(kind, message, self._replied))
 
     # --- timers -----------------------------------------------------------------------
 
@@ -480,38 +359,46 @@ class _Connection(asyncio.Protocol):
             self._timer.cancel()
             self._timer = None
 
-    def _on_timer(self) -> None:
+    def _on_deadline(self) -> None:
         self._timer = None
-        timeout = self._read_timeout
-        assert timeout is not None
-        due = self._last_rx + timeout
-        if self._loop.time() < due:  # bytes came in since: wait for the rest
-            self._timer = self._loop.call_at(due, self._on_timer)
-            return
-        self._fail(httpx.ReadTimeout("timed out"))
+        self._fail(_TIMEOUT, "timed out")
         self.abort()
 
     # --- use --------------------------------------------------------------------------
 
     def usable(self) -> bool:
+        """Open, idle, and with nothing to read: a readable idle socket holds the server's
+        EOF (or bytes nobody asked for), which the loop may not have delivered yet."""
         transport = self.transport
-        return not self.lost and transport is not None and not transport.is_closing()
+        if self.lost or transport is None or transport.is_closing():
+            return False
+        if self.fd >= 0:
+            try:
+                readable, _, _ = select.select((self.fd,), (), (), 0)
+            except (OSError, ValueError):
+                return False
+            if readable:
+                return False
+        return True
 
-    def send(self, data: bytes, head_only: bool) -> asyncio.Future[_Reply]:
+    def send(
+        self, request: h11.Request, content: bytes | None, deadline: float | None
+    ) -> asyncio.Future[_Reply]:
+        """Write the whole request at once; the future gets the reply or a :class:`_Failed`."""
+        h = self._h11
+        data = h.send(request)
+        if content:
+            data += h.send(h11.Data(data=content))
+        h.send(h11.EndOfMessage())
         loop = self._loop
         waiter: asyncio.Future[_Reply] = loop.create_future()
         self._waiter = waiter
-        self._state = _HEAD
-        self._received = False
-        self._head_only = head_only
-        self._buf.clear()
-        self._body = []
-        self.uses += 1
-        now = loop.time()
-        self._sent_at = now
-        if self._read_timeout is not None:
-            self._last_rx = now
-            self._timer = loop.call_at(now + self._read_timeout, self._on_timer)
+        self._replied = False
+        self._head_only = request.method == b"HEAD"
+        self._fed = 0
+        self._size = 0
+        if deadline is not None:
+            self._timer = loop.call_at(deadline, self._on_deadline)
         assert self.transport is not None
         self.transport.write(data)
         return waiter
@@ -529,19 +416,34 @@ def _os_message(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def _error(what: str, failure: _Failed, method: str) -> TransportError:
+    """The public error for a request that failed after it was written."""
+    if method in _IDEMPOTENT:
+        return TransportError(f"{what}: {failure.message}")
+    return OutcomeUnknown(f"{what}: {failure.message}{_SENT}")
+
+
 class HTTP1Pool:
     """Keep-alive connections per ``(host, port)``, most recently used first; no limit on
     how many (a request finding none idle opens one). Idle ones close after
-    ``idle_timeout`` seconds, all of them on :meth:`aclose`. One event loop per pool."""
+    ``idle_timeout`` seconds, all of them on :meth:`aclose`. One event loop per pool.
+
+    ``timeout`` (seconds, ``None``: none) bounds each call from connect to the reply's last
+    byte; ``max_head``/``max_body`` bound each reply's head and body (bytes).
+    """
 
     def __init__(
         self,
         *,
-        read_timeout: float | None,
+        timeout: float | None,
+        max_head: int = DEFAULT_MAX_HEAD,
+        max_body: int = DEFAULT_MAX_BODY,
         connect_timeout: float = CONNECT_TIMEOUT,
         idle_timeout: float = IDLE_TIMEOUT,
     ) -> None:
-        self._read_timeout = read_timeout
+        self._timeout = timeout
+        self._max_head = max_head
+        self._max_body = max_body
         self._connect_timeout = connect_timeout
         self._idle_timeout = idle_timeout
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
@@ -563,12 +465,14 @@ class HTTP1Pool:
         *,
         headers: Mapping[str, str],
         content: bytes | None,
+        what: str = "HTTP request",
     ) -> Response | None:
         """Send one request and read the whole reply; ``None`` (and nothing sent) if this
         client does not do what the request needs: send it with httpx.
 
         Raises:
-            httpx.TransportError: connecting, writing or reading failed.
+            OutcomeUnknown: a non-idempotent request was written and then failed.
+            TransportError: any other failure (connect, timeout, limit, malformed reply).
             UnicodeEncodeError: a header is not ASCII (as with httpx).
         """
         where = split_url(url)
@@ -576,31 +480,41 @@ class HTTP1Pool:
             return None
         host, port, host_header, target = where
         try:
-            data = self._encode(method, target, host_header, headers, content)
-        except Unsupported:
+            request = self._encode(method, target, host_header, headers, content)
+        except _Unsupported:
             return None
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._rebind(loop)
         key = (host, port)
         started = loop.time()
-        conn = self._checkout(key)
-        if conn is None:
-            conn = await self._connect(loop, key)
-        try:
+        deadline = None if self._timeout is None else started + self._timeout
+        retried = False
+        while True:
+            conn = self._checkout(key)
+            reused = conn is not None
+            if conn is None:
+                conn = await self._connect(loop, key, deadline, what)
             try:
-                reply = await conn.send(data, method == "HEAD")
-            except httpx.TransportError:
-                if not conn.stale or self._closed:
-                    raise
-                self._discard(conn)
-                conn = await self._connect(loop, key)
-                reply = await conn.send(data, method == "HEAD")
-        except BaseException:
-            conn.abort()
-            self._discard(conn)
-            raise
-        if reply.keep_alive and not self._closed and conn.usable():
+                reply = await conn.send(request, content, deadline)
+            except _Failed as failure:
+                self._drop(conn)
+                if (
+                    failure.kind == _CLOSED
+                    and reused
+                    and not failure.replied
+                    and not retried
+                    and method in _IDEMPOTENT
+                    and not self._closed
+                ):
+                    retried = True  # the server closed it while idle (keep-alive race)
+                    continue
+                raise _error(what, failure, method) from None
+            except BaseException:
+                self._drop(conn)
+                raise
+            break
+        if reply.reusable and not self._closed and not conn.lost:
             conn.idle_since = loop.time()
             idle = self._idle.get(key)
             if idle is None:
@@ -610,17 +524,9 @@ class HTTP1Pool:
             if self._sweeper is None:
                 self._sweeper = loop.call_later(self._idle_timeout / 2, self._sweep)
         else:
-            conn.abort()
-            self._discard(conn)
+            self._drop(conn)
         return Response(
-            reply.status,
-            reply.headers,
-            reply.body,
-            encoded=reply.encoded,
-            http_version=reply.version,
-            reason=reply.reason,
-            elapsed=loop.time() - started,
-            request=(method, url, headers, content),
+            reply, elapsed=loop.time() - started, request=(method, url, headers, content)
         )
 
     def _encode(
@@ -630,25 +536,26 @@ class HTTP1Pool:
         host_header: str,
         headers: Mapping[str, str],
         content: bytes | None,
-    ) -> bytes:
+    ) -> h11.Request:
         reserved = self._reserved
-        lines = [f"{method} {target} HTTP/1.1\r\nhost: {host_header}\r\n"]
+        fields = [("host", host_header)]
         for name, value in headers.items():
             bad = reserved.get(name)
             if bad is None:
                 bad = name.lower() in _RESERVED or _TOKEN.fullmatch(name) is None
                 if len(reserved) < 1024:
                     reserved[name] = bad
-            if bad or "\r" in value or "\n" in value or "\0" in value:
-                raise Unsupported(name)  # httpx writes or rejects it
-            lines.append(f"{name}: {value}\r\n")
+            if bad:
+                raise _Unsupported(name)  # httpx writes or rejects it
+            fields.append((name, value))
         if content:
-            lines.append(f"content-length: {len(content)}\r\n\r\n")
-            return "".join(lines).encode("ascii") + content
-        if method in _BODY_METHODS:
-            lines.append("content-length: 0\r\n")
-        lines.append("\r\n")
-        return "".join(lines).encode("ascii")
+            fields.append(("content-length", str(len(content))))
+        elif method in _BODY_METHODS:
+            fields.append(("content-length", "0"))
+        try:
+            return h11.Request(method=method, target=target, headers=fields)
+        except h11.LocalProtocolError:
+            raise _Unsupported(method) from None  # e.g. CR/LF in a value: httpx rejects it
 
     def _checkout(self, key: tuple[str, int]) -> _Connection | None:
         idle = self._idle.get(key)
@@ -656,25 +563,38 @@ class HTTP1Pool:
             conn = idle.pop()
             if conn.usable():
                 return conn
-            self._discard(conn)
+            self._drop(conn)  # seen closed before one byte was written to it
         return None
 
-    async def _connect(self, loop: asyncio.AbstractEventLoop, key: tuple[str, int]) -> _Connection:
+    async def _connect(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        key: tuple[str, int],
+        deadline: float | None,
+        what: str,
+    ) -> _Connection:
         host, port = key
-        read_timeout = self._read_timeout
+        max_head, max_body = self._max_head, self._max_body
+        limit = loop.time() + self._connect_timeout
+        if deadline is not None:
+            limit = min(limit, deadline)
         try:
-            async with asyncio.timeout(self._connect_timeout):
+            async with asyncio.timeout_at(limit):
                 _, protocol = await loop.create_connection(
-                    lambda: _Connection(loop, key, read_timeout), host, port
+                    lambda: _Connection(loop, max_head, max_body), host, port
                 )
         except TimeoutError:
-            raise httpx.ConnectTimeout("timed out") from None
+            raise TransportError(f"{what}: timed out") from None
         except OSError as exc:
-            raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+            message = str(exc) or type(exc).__name__
+            if "://" in message:  # never a URL (a token) in a message
+                message = type(exc).__name__
+            raise TransportError(f"{what}: ConnectError: {message}") from exc
         self._conns.add(protocol)
         return protocol
 
-    def _discard(self, conn: _Connection) -> None:
+    def _drop(self, conn: _Connection) -> None:
+        conn.abort()
         self._conns.discard(conn)
 
     def _sweep(self) -> None:
@@ -687,11 +607,10 @@ class HTTP1Pool:
         for key, idle in list(self._idle.items()):
             # Oldest first: a stack's bottom was released the longest time ago.
             n = 0
-            while n < len(idle) and (idle[n].idle_since <= cutoff or not idle[n].usable()):
+            while n < len(idle) and (idle[n].idle_since <= cutoff or idle[n].lost):
                 n += 1
             for conn in idle[:n]:
-                conn.abort()
-                self._discard(conn)
+                self._drop(conn)
             del idle[:n]
             if idle:
                 left = True
