@@ -11,6 +11,7 @@ import httpx
 
 from ..protocol.codecs import codec_for
 from ..protocol.keys import normalize_key
+from ..protocol.retry import Backoff, Classifier, classify
 from ..transport import Transport
 from .config import ClientConfig, resolve_config
 from .conn import ActorConn
@@ -82,7 +83,12 @@ class Client:
     """
 
     def __init__(
-        self, config: ClientConfig, *, http_transport: httpx.AsyncBaseTransport | None = None
+        self,
+        config: ClientConfig,
+        *,
+        http_transport: httpx.AsyncBaseTransport | None = None,
+        retry: Classifier = classify,
+        backoff: Backoff | None = None,
     ):
         transport = Transport(
             timeout=config.timeout,
@@ -95,6 +101,8 @@ class Client:
             transport=transport,
             management=Management(config, transport),
             codec=codec_for(config.encoding),
+            retry=retry,
+            backoff=backoff if backoff is not None else Backoff(),
         )
 
     def __repr__(self) -> str:
@@ -207,6 +215,8 @@ def create_client(
     max_response_head_size: int = 64 * 1024,
     max_response_size: int = 4 * 1024 * 1024,
     http_transport: httpx.AsyncBaseTransport | None = None,
+    retry: Classifier = classify,
+    backoff: Backoff | None = None,
 ) -> Client:
     """Make a client for a Rivet endpoint (RivetKit engine, or actorbind's embedded server).
 
@@ -227,6 +237,12 @@ def create_client(
         max_response_head_size: the largest HTTP reply head (status line and headers), bytes.
         max_response_size: the largest HTTP reply body, bytes (RivetKit sends at most 1 MiB).
         http_transport: an httpx transport (tests may pass ``httpx.MockTransport``).
+        retry: which failures are tried again: a function from an exception to a
+            :class:`~actorbind.protocol.Retry` verdict; default
+            :func:`actorbind.protocol.classify` (its table says why for each error code).
+        backoff: how long to wait before trying again (reconnects, and stateless requests
+            retried on a lifecycle error); default ``Backoff()``: 0.25 s doubling to 30 s with
+            jitter, see :class:`actorbind.protocol.Backoff`.
 
     Raises:
         ValueError: unknown encoding or malformed endpoint.
@@ -245,4 +261,4 @@ def create_client(
         max_response_head_size=max_response_head_size,
         max_response_size=max_response_size,
     )
-    return Client(config, http_transport=http_transport)
+    return Client(config, http_transport=http_transport, retry=retry, backoff=backoff)

@@ -53,6 +53,8 @@ class ActorConn:
         self._proto = ConnectionProtocol(
             ctx.codec,
             query_target=handle._is_query,
+            backoff=ctx.backoff,
+            retry=ctx.retry,
             max_message_size=ctx.initial.max_message_size,
         )
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..protocol.codecs import Codec
+from ..protocol.retry import Backoff, Classifier, classify
 from ..transport import Transport
 from .config import USER_AGENT, ClientConfig
 from .management import Management
@@ -24,6 +25,8 @@ class ClientContext:
     transport: Transport
     management: Management
     codec: Codec
+    retry: Classifier = classify
+    backoff: Backoff = field(default_factory=Backoff)
     conns: set[ActorConn] = field(default_factory=set)
     disposed: bool = False
 

@@ -16,6 +16,7 @@ from websockets.asyncio.client import ClientConnection
 from ..protocol.errors import ActorError, ActorNotFound, InvalidState
 from ..protocol.keys import ActorKey, query_key
 from ..protocol.messages import HttpQueueSendRequest
+from ..protocol.retry import Retry
 from ..protocol.urls import IdTarget, QueryTarget, encode_input_query, gateway_url, to_websocket_url
 from ..transport import error_from_response
 from .config import ClientConfig
@@ -29,22 +30,6 @@ __all__ = ["ActorHandle", "ParamsProvider", "QueueSendResult"]
 T = TypeVar("T")
 ParamsProvider = Callable[[], Any]
 """Returns connection params (or an awaitable of them); called before every connect attempt."""
-
-_STALE = frozenset({"not_found", "starting", "stopping", "not_configured", "dropped_reply"})
-_LIFECYCLE = frozenset(
-    {
-        ("actor", "restarting"),
-        ("guard", "service_unavailable"),
-        ("guard", "actor_wake_retries_exceeded"),
-        ("guard", "actor_stopped_while_waiting"),
-        ("guard", "tunnel_request_aborted"),
-        ("guard", "tunnel_message_timeout"),
-        ("guard", "tunnel_response_closed"),
-        ("guard", "gateway_response_start_timeout"),
-    }
-)
-_LIFECYCLE_DELAYS = (0.025, 0.05, 0.1, 0.2)
-_STALE_DELAY = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +192,11 @@ class ActorHandle:
         return await self._with_retries(attempt)
 
     async def _with_retries(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        """RivetKit's retry rules: stale actors on name+key handles, lifecycle boundaries."""
+        """Try ``attempt`` again as :func:`~actorbind.protocol.classify` (or the client's
+        ``retry=``) says: ``RETRY`` once per ``backoff.request_delays``; ``STALE`` re-resolves a
+        name+key handle (up to 24 tries for ``get``, 60 for ``get_or_create``, like RivetKit);
+        anything else is raised."""
+        ctx = self._ctx
         stale_budget = {"get": 24, "getOrCreate": 60}.get(self._method, 1)
         stale_tries = 0
         lifecycle_tries = 0
@@ -215,20 +204,20 @@ class ActorHandle:
             try:
                 return await attempt()
             except ActorError as exc:
-                if exc.group == "actor" and (
-                    exc.code in _STALE or exc.code.startswith("destroyed")
-                ):
+                verdict = ctx.retry(exc)
+                if verdict is Retry.STALE:
                     if self._method != "id":
                         self._resolved = None  # re-resolve a name+key handle
                     stale_tries += 1
                     if stale_tries >= stale_budget:
-                        if exc.code.startswith("destroyed"):
+                        if exc.group == "actor" and exc.code.startswith("destroyed"):
                             raise ActorNotFound("actor", "not_found", exc.message) from exc
                         raise
-                    await asyncio.sleep(_STALE_DELAY)
+                    await asyncio.sleep(ctx.backoff.stale_delay)
                     continue
-                if (exc.group, exc.code) in _LIFECYCLE and lifecycle_tries < len(_LIFECYCLE_DELAYS):
-                    await asyncio.sleep(_LIFECYCLE_DELAYS[lifecycle_tries])
+                delays = ctx.backoff.request_delays
+                if verdict is Retry.RETRY and lifecycle_tries < len(delays):
+                    await asyncio.sleep(delays[lifecycle_tries])
                     lifecycle_tries += 1
                     continue
                 raise

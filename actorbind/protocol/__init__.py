@@ -1,4 +1,5 @@
-"""actorbind's sans-I/O protocol core: values, codecs, keys, URLs, errors, connection state.
+"""actorbind's sans-I/O protocol core: values, codecs, keys, URLs, errors, retry policy and
+connection state.
 
 Nothing here does I/O or imports asyncio; the client and the embedded server both build on it.
 """
@@ -16,10 +17,8 @@ from .codecs import (
     codec_for,
 )
 from .connection import (
-    DEFINITE_FAILURES,
     ActionFailed,
     ActionSucceeded,
-    Backoff,
     Closed,
     CloseSocket,
     ConnectionProtocol,
@@ -30,7 +29,6 @@ from .connection import (
     Opened,
     ScheduleReconnect,
     StatusChanged,
-    is_retryable,
     parse_close_reason,
 )
 from .keys import ActorKey, deserialize_key, normalize_key, query_key, serialize_key
@@ -50,6 +48,7 @@ from .messages import (
     ToClient,
     ToServer,
 )
+from .retry import DEFINITE_FAILURES, RULES, Backoff, Classifier, Retry, classify, is_retryable
 from .urls import (
     MAX_INPUT_SIZE,
     SKIP_READY_WAIT_HEADER,
@@ -71,6 +70,7 @@ __all__ = [
     "ENCODINGS",
     "MAX_INPUT_SIZE",
     "MAX_SAFE_INTEGER",
+    "RULES",
     "SKIP_READY_WAIT_HEADER",
     "SKIP_READY_WAIT_PROTOCOL",
     "UNDEFINED",
@@ -83,6 +83,7 @@ __all__ = [
     "Backoff",
     "BareCodec",
     "CborCodec",
+    "Classifier",
     "CloseSocket",
     "Closed",
     "Codec",
@@ -105,12 +106,14 @@ __all__ = [
     "JsonCodec",
     "Opened",
     "QueryTarget",
+    "Retry",
     "ScheduleReconnect",
     "StatusChanged",
     "SubscriptionRequest",
     "ToClient",
     "ToServer",
     "Undefined",
+    "classify",
     "codec_for",
     "deserialize_key",
     "encode_input_query",

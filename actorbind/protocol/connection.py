@@ -23,10 +23,8 @@ improvements, all listed in ``docs/behaviour.md``:
 from __future__ import annotations
 
 import enum
-import random
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from .codecs import Codec
 from .errors import (
@@ -36,16 +34,14 @@ from .errors import (
     InvalidState,
     MalformedMessage,
     MessageTooLong,
-    TransportError,
     actor_error,
 )
 from .messages import ActionRequest, ActionResponse, Error, Event, Init, SubscriptionRequest
+from .retry import Backoff, Classifier, classify, is_retryable
 
 __all__ = [
-    "DEFINITE_FAILURES",
     "ActionFailed",
     "ActionSucceeded",
-    "Backoff",
     "CloseSocket",
     "ConnEvent",
     "ConnStatus",
@@ -55,7 +51,6 @@ __all__ = [
     "Opened",
     "ScheduleReconnect",
     "StatusChanged",
-    "is_retryable",
     "parse_close_reason",
 ]
 
@@ -147,91 +142,6 @@ ConnEvent = (
     | CloseSocket
 )
 
-# --- retry policy ---------------------------------------------------------------------------
-
-_STALE_ACTOR: Final = frozenset(
-    {"not_found", "starting", "stopping", "not_configured", "dropped_reply", "destroying"}
-)
-_LIFECYCLE: Final = frozenset(
-    {
-        ("actor", "restarting"),
-        ("actor", "stopped"),
-        ("ws", "going_away"),
-        ("guard", "service_unavailable"),
-        ("guard", "actor_stopped_while_waiting"),
-        ("guard", "tunnel_request_aborted"),
-        ("guard", "tunnel_message_timeout"),
-        ("guard", "tunnel_response_closed"),
-        ("guard", "gateway_response_start_timeout"),
-        ("guard", "actor_ready_timeout"),
-        ("client", "get_params_failed"),
-    }
-)
-
-
-DEFINITE_FAILURES: Final = frozenset({("guard", "actor_wake_retries_exceeded")})
-"""``(group, code)`` pairs that mean "this actor cannot exist or cannot start".
-
-Both servers answer a name nobody serves this way (the engine after its own wake retries, the
-embedded server with "no actor named ..."): a connection gives up at once, failing its queued
-and later calls, instead of reconnecting forever. Every other :class:`ActorError` outside the
-lifecycle and stale-actor sets is definite too; these are the ones a reader might expect to be
-transient.
-"""
-
-
-def is_retryable(error: BaseException, *, query_target: bool) -> bool:
-    """Whether a failed connection attempt should be retried with backoff.
-
-    Retried: transport failures (refused, reset, close 1006, timeouts), malformed frames,
-    lifecycle boundaries (``actor.restarting``, transient ``guard.*``), and stale-actor errors
-    on name+key handles. Definite (not retried): :data:`DEFINITE_FAILURES` and every other
-    :class:`ActorError` (auth, bad request, unknown action, ...).
-
-    Args:
-        error: why the attempt (or the established socket) failed.
-        query_target: the handle addresses its actor by name+key, so "actor gone" errors mean
-            "resolve again" rather than "give up".
-    """
-    if isinstance(error, ConnDisposed):
-        return False
-    if isinstance(error, ActorError):
-        if (error.group, error.code) in DEFINITE_FAILURES:
-            return False
-        if (error.group, error.code) in _LIFECYCLE:
-            return True
-        if error.group == "actor" and (
-            error.code in _STALE_ACTOR or error.code.startswith("destroyed_")
-        ):
-            return query_target
-        return False
-    return isinstance(error, TransportError | MalformedMessage)
-
-
-class Backoff:
-    """Exponential backoff with jitter: 0.25 s doubling to 30 s, each delay in [d/2, d]."""
-
-    def __init__(
-        self,
-        initial: float = 0.25,
-        maximum: float = 30.0,
-        factor: float = 2.0,
-        rng: Callable[[], float] = random.random,
-    ) -> None:
-        self.initial, self.maximum, self.factor, self._rng = initial, maximum, factor, rng
-
-    def first(self) -> float:
-        """Delay before the first attempt after an established connection drops."""
-        return self.initial * self._rng()
-
-    def delay(self, failures: int) -> float:
-        """Delay after ``failures`` consecutive failed attempts (``failures >= 1``)."""
-        try:
-            base = min(self.maximum, self.initial * self.factor ** max(0, failures - 1))
-        except OverflowError:  # after ~1024 failures 2.0**n no longer fits a float
-            base = self.maximum
-        return base / 2 + base / 2 * self._rng()
-
 
 def parse_close_reason(reason: str) -> tuple[str, str, str | None] | None:
     """``"group.code#rayId"`` -> ``(group, code, ray_id)``; ``None`` if not in that form."""
@@ -254,11 +164,13 @@ class ConnectionProtocol:
         *,
         query_target: bool = True,
         backoff: Backoff | None = None,
+        retry: Classifier = classify,
         max_message_size: int | None = 65536,
     ) -> None:
         self._codec = codec
         self._query_target = query_target
         self._backoff = backoff or Backoff()
+        self._retry = retry
         self._max_message_size = max_message_size
         self.status = ConnStatus.IDLE
         self.actor_id: str | None = None
@@ -493,7 +405,7 @@ class ConnectionProtocol:
         if was_connected:
             self._failures = 0
             self._events.append(ScheduleReconnect(self._backoff.first()))
-        elif is_retryable(error, query_target=self._query_target):
+        elif is_retryable(error, query_target=self._query_target, classifier=self._retry):
             self._failures += 1
             self._events.append(ScheduleReconnect(self._backoff.delay(self._failures)))
         else:

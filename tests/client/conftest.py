@@ -8,28 +8,12 @@ from typing import Any
 
 import pytest
 
-import actorbind.client.conn
 from actorbind import Client, create_client
-from actorbind.protocol.connection import Backoff, ConnectionProtocol
+from actorbind.protocol import Backoff
 from tests.conftest import ENCODINGS
 from tests.utils import actorbind_tasks
 
-
-def set_backoff(monkeypatch: pytest.MonkeyPatch, initial: float, maximum: float) -> None:
-    """Make every connection created from now on use this backoff (no client hook needed:
-    ``ActorConn`` builds its ``ConnectionProtocol`` through the module global)."""
-
-    class Protocol(ConnectionProtocol):
-        def __init__(self, codec: Any, **kw: Any) -> None:
-            kw.setdefault("backoff", Backoff(initial=initial, maximum=maximum))
-            super().__init__(codec, **kw)
-
-    monkeypatch.setattr(actorbind.client.conn, "ConnectionProtocol", Protocol)
-
-
-@pytest.fixture
-def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    set_backoff(monkeypatch, 0.005, 0.02)
+FAST_BACKOFF = Backoff(initial=0.005, maximum=0.02)
 
 
 @pytest.fixture(params=ENCODINGS)
@@ -39,14 +23,16 @@ def encoding(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def make_client(
-    loop_health: list[dict[str, Any]], fast_backoff: None
+    loop_health: list[dict[str, Any]],
 ) -> AsyncIterator[Callable[..., Client]]:
-    """``make_client(endpoint, encoding=..., **kw)``; every client is disposed afterwards and
-    must leave no actorbind task behind."""
+    """``make_client(endpoint, encoding=..., **kw)``, reconnecting fast by default
+    (``backoff=``); every client is disposed afterwards and must leave no actorbind task
+    behind."""
     clients: list[Client] = []
 
     def make(endpoint: str, **kw: Any) -> Client:
         kw.setdefault("disable_metadata_lookup", True)
+        kw.setdefault("backoff", FAST_BACKOFF)
         client = create_client(endpoint, **kw)
         clients.append(client)
         return client

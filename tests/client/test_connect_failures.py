@@ -17,11 +17,14 @@ from actorbind import (
     TransportError,
     Unauthorized,
 )
+from actorbind.protocol import Backoff, Retry, classify
 from actorbind.protocol.messages import Error
-from tests.client.conftest import set_backoff, wait_until
+from tests.client.conftest import wait_until
 from tests.client.fake_server import FakeServer, Refuse, Session, free_port, tcp_drop_server
 
 pytestmark = pytest.mark.usefixtures("loop_health")
+
+MINUTE = Backoff(initial=60.0, maximum=60.0)  # a retry wait no test outlasts
 
 CONNECTING, DISCONNECTED, CONNECTED, IDLE = (
     ConnStatus.CONNECTING,
@@ -196,12 +199,11 @@ async def test_close_before_init_with_retryable_reason(
 
 
 async def test_dispose_during_retry_wait_is_prompt(
-    make_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+    make_client: Callable[..., Any],
 ) -> None:
     """With a minute-long backoff, dispose() must not wait it out, and leaves no task (the
     ``make_client`` fixture checks that no actorbind task survives)."""
-    set_backoff(monkeypatch, 60.0, 60.0)
-    client = make_client(f"http://127.0.0.1:{free_port()}", encoding="bare")
+    client = make_client(f"http://127.0.0.1:{free_port()}", encoding="bare", backoff=MINUTE)
     conn = client.counter.get_or_create("k").connect()
     statuses, _ = _track(conn)
     await wait_until(lambda: DISCONNECTED in statuses)
@@ -216,10 +218,9 @@ async def test_dispose_during_retry_wait_is_prompt(
 
 
 async def test_client_dispose_during_retry_wait(
-    make_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+    make_client: Callable[..., Any],
 ) -> None:
-    set_backoff(monkeypatch, 60.0, 60.0)
-    client = make_client(f"http://127.0.0.1:{free_port()}", encoding="json")
+    client = make_client(f"http://127.0.0.1:{free_port()}", encoding="json", backoff=MINUTE)
     conns = [client.counter.get_or_create(str(i)).connect() for i in range(3)]
     await wait_until(lambda: all(c.status is DISCONNECTED for c in conns))
     await asyncio.wait_for(client.dispose(), 5)
@@ -275,3 +276,22 @@ async def test_bad_request_refusal_gives_up_with_its_own_error(
             await conn.ready()
         assert (info.value.group, info.value.code) == ("actor", "invalid_request")
         assert not isinstance(info.value, ConnectionOpenFailed)
+
+
+async def test_the_client_retry_policy_decides_reconnects(make_client: Callable[..., Any]) -> None:
+    """``create_client(retry=...)`` reaches the connection: a policy that calls transport
+    failures fatal makes a refused connection give up at once instead of retrying."""
+
+    def no_network_retry(error: BaseException) -> Retry:
+        return Retry.FATAL if isinstance(error, TransportError) else classify(error)
+
+    client = make_client(f"http://127.0.0.1:{free_port()}", retry=no_network_retry)
+    conn = client.counter.get_or_create("k").connect()
+    statuses, _ = _track(conn)
+    pending = asyncio.ensure_future(conn.echo(1))
+    with pytest.raises(TransportError):
+        await conn.ready()
+    with pytest.raises(ActorError) as info:
+        await pending
+    assert (info.value.group, info.value.code) == ("client", "connection_open_failed")
+    assert statuses == [CONNECTING, DISCONNECTED, IDLE]

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-import actorbind.client.handle
 from actorbind import (
     ActorError,
     ActorNotFound,
@@ -20,6 +19,7 @@ from actorbind import (
     TransportError,
     create_client,
 )
+from actorbind.protocol import Backoff, Retry, classify
 from actorbind.protocol.codecs import codec_for
 from actorbind.protocol.messages import HttpResponseError
 from tests.client.fake_server import FakeServer, Refuse, Session
@@ -29,6 +29,8 @@ pytestmark = pytest.mark.usefixtures("loop_health")
 TOKEN = "tok-SECRET-71f3"
 PARAM = "param-SECRET-9c2e"
 Handler = Callable[[httpx.Request], httpx.Response]
+# Retries without the waits, through the client's own parameter.
+NO_WAIT = Backoff(initial=0.0, maximum=0.0, request_delays=(0.0,) * 4, stale_delay=0.0)
 
 
 class Recorder:
@@ -55,6 +57,7 @@ async def http_client() -> AsyncIterator[Callable[..., Client]]:
     def make(recorder: Recorder, encoding: str = "json", **kw: Any) -> Client:
         kw.setdefault("disable_metadata_lookup", True)
         kw.setdefault("endpoint", "http://gw.test")
+        kw.setdefault("backoff", NO_WAIT)
         client = create_client(
             encoding=encoding, http_transport=httpx.MockTransport(recorder), **kw
         )
@@ -64,12 +67,6 @@ async def http_client() -> AsyncIterator[Callable[..., Client]]:
     yield make
     for client in clients:
         await client.dispose()
-
-
-@pytest.fixture(autouse=True)
-def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(actorbind.client.handle, "_STALE_DELAY", 0.0)
-    monkeypatch.setattr(actorbind.client.handle, "_LIFECYCLE_DELAYS", (0.0, 0.0, 0.0, 0.0))
 
 
 def ok(encoding: str, output: Any) -> httpx.Response:
@@ -283,6 +280,40 @@ async def test_lifecycle_boundary_retried_a_few_times(
         "two",
     ]
     assert len(recorder.requests) == 3
+
+
+async def test_the_client_retry_policy_decides_request_retries(
+    http_client: Callable[..., Client],
+) -> None:
+    """``create_client(retry=..., backoff=...)`` reaches stateless requests: a policy may
+    retry a code the default does not, and ``request_delays`` bounds the attempts."""
+
+    def flaky_is_transient(error: BaseException) -> Retry:
+        if isinstance(error, ActorError) and error.code == "flaky":
+            return Retry.RETRY
+        return classify(error)
+
+    recorder = Recorder(json_error(500, "user", "flaky"), ok("json", 7))
+    handle = http_client(recorder, retry=flaky_is_transient).get_for_id("counter", "a1")
+    assert await handle.action("x") == 7
+    assert len(recorder.requests) == 2
+
+    two_tries = Backoff(request_delays=(0.0,))
+    recorder = Recorder(json_error(503, "guard", "service_unavailable"))
+    with pytest.raises(ActorError):
+        await http_client(recorder, backoff=two_tries).get_for_id("counter", "a1").action("x")
+    assert len(recorder.requests) == 2
+
+
+async def test_wake_retries_exceeded_is_final_for_requests_too(
+    http_client: Callable[..., Client],
+) -> None:
+    """The engine already retried waking the actor: neither a request nor a connection
+    tries again (one table for both)."""
+    recorder = Recorder(json_error(503, "guard", "actor_wake_retries_exceeded"))
+    with pytest.raises(ActorError):
+        await http_client(recorder).get_for_id("counter", "a1").action("x")
+    assert len(recorder.requests) == 1
 
 
 async def test_user_error_not_retried(http_client: Callable[..., Client]) -> None:

@@ -26,7 +26,6 @@ from actorbind.protocol import (
     StatusChanged,
     SubscriptionRequest,
     codec_for,
-    is_retryable,
     parse_close_reason,
 )
 from actorbind.protocol.errors import (
@@ -672,78 +671,6 @@ def test_unencodable_args_raise_and_consume_no_id() -> None:
 
 
 # --- policy helpers -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("error", "query", "expected"),
-    [
-        (TransportError("refused"), True, True),
-        (TransportError("refused"), False, True),
-        (ConnectionLost("x", 1006), False, True),
-        (MalformedMessage("x"), False, True),
-        (ConnDisposed(), True, False),
-        (ValueError("x"), True, False),
-        (OSError("x"), True, False),
-        (actor_error("actor", "not_found", ""), True, True),
-        (actor_error("actor", "not_found", ""), False, False),
-        (actor_error("actor", "starting", ""), True, True),
-        (actor_error("actor", "stopping", ""), True, True),
-        (actor_error("actor", "not_configured", ""), True, True),
-        (actor_error("actor", "dropped_reply", ""), True, True),
-        (actor_error("actor", "destroying", ""), True, True),
-        (actor_error("actor", "destroyed_while_waiting_for_ready", ""), True, True),
-        (actor_error("actor", "destroyed_during_creation", ""), False, False),
-        (actor_error("actor", "restarting", ""), False, True),
-        (actor_error("actor", "stopped", ""), False, True),
-        (actor_error("ws", "going_away", ""), False, True),
-        (actor_error("guard", "service_unavailable", ""), False, True),
-        (actor_error("guard", "actor_wake_retries_exceeded", ""), True, False),
-        (actor_error("guard", "actor_wake_retries_exceeded", ""), False, False),
-        (actor_error("guard", "actor_stopped_while_waiting", ""), False, True),
-        (actor_error("guard", "tunnel_request_aborted", ""), False, True),
-        (actor_error("guard", "tunnel_message_timeout", ""), False, True),
-        (actor_error("guard", "tunnel_response_closed", ""), False, True),
-        (actor_error("guard", "gateway_response_start_timeout", ""), False, True),
-        (actor_error("guard", "actor_ready_timeout", ""), False, True),
-        (actor_error("client", "get_params_failed", ""), False, True),
-        (actor_error("user", "unauthorized", ""), True, False),
-        (actor_error("actor", "action_not_found", ""), True, False),
-        (actor_error("guard", "not_found", ""), True, False),
-        (actor_error("rivetkit", "internal_error", ""), True, False),
-        (actor_error("message", "incoming_too_long", ""), True, False),
-        (actor_error("actor", "unsupported_websocket_encoding", ""), True, False),
-    ],
-)
-def test_is_retryable(error: BaseException, query: bool, expected: bool) -> None:
-    assert is_retryable(error, query_target=query) is expected
-
-
-def test_backoff_with_fixed_rng() -> None:
-    low, high = Backoff(rng=lambda: 0.0), Backoff(rng=lambda: 1.0)
-    expected = [0.25, 0.5, 1, 2, 4, 8, 16, 30, 30]
-    for failures, d in enumerate(expected, start=1):
-        assert high.delay(failures) == pytest.approx(d)
-        assert low.delay(failures) == pytest.approx(d / 2)
-    assert high.delay(0) == pytest.approx(0.25)
-    assert high.delay(5000) == 30.0
-    assert low.first() == 0.0 and high.first() == 0.25
-
-
-def test_backoff_random_delays_stay_in_range() -> None:
-    import random
-
-    rng = random.Random(7)
-    b = Backoff(rng=rng.random)
-    for failures in range(1, 40):
-        d = min(30.0, 0.25 * 2 ** (failures - 1))
-        for _ in range(20):
-            assert d / 2 <= b.delay(failures) <= d
-        assert 0 <= b.first() <= 0.25
-
-
-def test_backoff_custom_parameters() -> None:
-    b = Backoff(initial=1.0, maximum=5.0, factor=3.0, rng=lambda: 1.0)
-    assert [b.delay(n) for n in (1, 2, 3)] == [1.0, 3.0, 5.0]
 
 
 @pytest.mark.parametrize(
