@@ -1,9 +1,10 @@
 """The ``room`` actor on the embedded Python server (``actorbind_demo/rivetkit/registry.mjs`` is the
 same actor for a real RivetKit engine; keep both in step).
 
-State ``{count, messages}`` (the last :data:`MAX_MESSAGES` chat messages ``{user, text, ts}``).
+State ``{count, messages, nextId}`` (the last :data:`MAX_MESSAGES` chat messages
+``{id, user, text, ts}``; ``id`` counts up from 1).
 Conn params ``{user}``; each connection's state is ``{user}``. Events: ``count(count, by)``,
-``message({user, text, ts})`` and ``presence(users)``.
+``message({id, user, text, ts})`` and ``presence(users)``.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _users(ctx: ActorContext, leaving: ConnContext | None = None) -> list[str]:
 
 class Room(Actor):
     name = "room"
-    state = {"count": 0, "messages": []}
+    state = {"count": 0, "messages": [], "nextId": 1}
 
     def create_conn_state(self, ctx: ActorContext, params: Any) -> dict[str, Any]:
         return {"user": _user_of(params)}
@@ -79,7 +80,14 @@ class Room(Actor):
             raise UserError("Type something first: a message cannot be empty", code="empty_message")
         if len(text) > MAX_TEXT:
             raise UserError(f"A message has at most {MAX_TEXT} characters", code="message_too_long")
-        message = {"user": _by(ctx), "text": text.strip(), "ts": int(time.time() * 1000)}
+        message_id = int(ctx.state.get("nextId", 1))  # rooms saved before ids start at 1
+        ctx.state["nextId"] = message_id + 1
+        message = {
+            "id": message_id,
+            "user": _by(ctx),
+            "text": text.strip(),
+            "ts": int(time.time() * 1000),
+        }
         messages = ctx.state["messages"]
         messages.append(message)
         del messages[:-MAX_MESSAGES]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from actorbind_qt import use_actor
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -20,11 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from actorbind import ActorError, Client, ClientError, ConnStatus
+from actorbind import ActorError, Client, ConnStatus
 from actorbind.rx import ActorStore
 
 from . import style
-from .widgets import MESSAGE_ROLE, OWN_ROLE, Card, ChatDelegate, StatusPill, avatar, dot_icon
+from .room_models import RoomModels
+from .widgets import Card, ChatDelegate, StatusPill, avatar, dot_icon
 
 __all__ = ["RoomWindow"]
 
@@ -47,7 +47,7 @@ class RoomWindow(QWidget):
 
     Signals:
         remoteChange(str): ``"count"``, ``"message"`` or ``"presence"`` changed by someone else.
-        loaded(): the window fetched the room's state after (re)connecting.
+        loaded(): the count, the chat and who is here are loaded (after each (re)connect).
     """
 
     remoteChange = Signal(str)
@@ -66,11 +66,10 @@ class RoomWindow(QWidget):
         super().__init__(parent)
         self.room = room
         self.user = user
-        self.count: int | None = None
         self.users: list[str] = []
         self.state = "idle"
         self._was_connected = False
-        self._count_events = 0  # count events shown so far (see _load)
+        self._was_loaded = False
         self.setObjectName("roomWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"Team room · {room} · {user}")
@@ -81,11 +80,18 @@ class RoomWindow(QWidget):
         self.binding = use_actor(
             self, "room", [room], client=client, params={"user": user}, store=store
         )
+        self.models = RoomModels(self.binding)
+        self.chat_list.setModel(self.models.chat)
+        self.models.count.valueChanged.connect(self._show_count)
+        self.models.users.valueChanged.connect(self._show_users)
+        self.models.chat.rowsInserted.connect(self._on_messages)
+        for live in (self.models.count, self.models.users, self.models.chat):
+            live.loadedChanged.connect(self._check_loaded)
+            live.staleChanged.connect(self._check_loaded)
         self.binding.statusChanged.connect(self._on_status)
-        self.binding.errorOccurred.connect(self._on_conn_error)
-        self.binding.on_event("count", self._on_count)
-        self.binding.on_event("message", self._on_message)
-        self.binding.on_event("presence", self._on_presence)
+        self.binding.lastErrorChanged.connect(self._show_last_error)
+        self.binding.actionFinished.connect(self._on_action_finished)
+        self.binding.actionFailed.connect(self._on_action_failed)
 
     # --- layout ---------------------------------------------------------------------
 
@@ -196,11 +202,11 @@ class RoomWindow(QWidget):
         self.chat_card = card = Card()
         lay = QVBoxLayout(card)
         lay.addWidget(_card_title("Chat · history kept in the actor"))
-        self.chat_list = QListWidget()
+        self.chat_list = QListView()
         self.chat_list.setObjectName("chatList")
-        self.chat_list.setItemDelegate(ChatDelegate(self.chat_list))
+        self.chat_list.setItemDelegate(ChatDelegate(self.chat_list, self.user))
         self.chat_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.chat_list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.chat_list.setSelectionMode(QListView.SelectionMode.NoSelection)
         self.chat_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.chat_list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.chat_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -227,33 +233,27 @@ class RoomWindow(QWidget):
     # --- user actions -----------------------------------------------------------------
 
     def increment(self, n: int) -> None:
-        self._call("increment", n)
+        # Shown at once; the actor's own count replaces it when the reply comes (or the
+        # change is rolled back if the action fails).
+        self.binding.call("increment", n, optimistic=(self.models.count, lambda v: (v or 0) + n))
 
     def send(self) -> None:
-        text = self.message_input.text()
-        self._call("say", text, then=lambda _: self.message_input.clear())
+        self.binding.call("say", self.message_input.text())
 
     def binding_reconnect(self) -> None:
         self.binding.reconnect()
 
-    def _call(self, name: str, *args: Any, then: Callable[[Any], None] | None = None) -> None:
-        """Run an action on the window's connection; any error is shown, never swallowed."""
+    def _on_action_finished(self, name: str, _result: object) -> None:
+        self.error_banner.hide()
+        if name == "say":
+            self.message_input.clear()
 
-        async def run() -> None:
-            try:
-                result = await self.binding.action(name, *args)
-            except ActorError as exc:
-                self.show_error(f"{exc.group}.{exc.code}", exc.message)
-                return
-            except Exception as exc:  # the UI shows every failure, whatever its kind
-                log.warning("action %s failed", name, exc_info=True)
-                self.show_error(type(exc).__name__, str(exc) or repr(exc))
-                return
-            self.error_banner.hide()
-            if then is not None:
-                then(result)
-
-        self.binding.create_task(run())
+    def _on_action_failed(self, name: str, error: object) -> None:
+        if isinstance(error, ActorError):
+            self.show_error(f"{error.group}.{error.code}", error.message)
+        else:  # the UI shows every failure, whatever its kind
+            log.warning("action %s failed: %r", name, error)
+            self.show_error(type(error).__name__, str(error) or repr(error))
 
     def show_error(self, what: str, message: str) -> None:
         self.error_banner.setText(f"⚠  <b>{what}</b> — {_escape(message)}")
@@ -262,14 +262,17 @@ class RoomWindow(QWidget):
 
     # --- from the actor ---------------------------------------------------------------
 
+    @property
+    def count(self) -> int | None:
+        value = self.models.count.live.value
+        return value if isinstance(value, int) else None
+
     def _on_status(self, value: str) -> None:
         status = ConnStatus(value)
         if status is ConnStatus.CONNECTED:
             state = "connected"
             self._was_connected = True
-            self.last_error_label.setText("")
             self.retry_button.hide()
-            self.binding.create_task(self._load())
         elif status is ConnStatus.CONNECTING:
             state = "reconnecting" if self._was_connected else "connecting"
         elif status is ConnStatus.DISCONNECTED:
@@ -287,7 +290,12 @@ class RoomWindow(QWidget):
         ):
             button.setEnabled(state == "connected")
 
-    def _on_conn_error(self, error: object) -> None:
+    def _show_last_error(self) -> None:
+        error = self.binding.last_error
+        if error is None:
+            self.last_error_label.setText("")
+            self.last_error_label.setToolTip("")
+            return
         if isinstance(error, ActorError):
             text = f"{error.group}.{error.code}: {error.message}"
         else:
@@ -295,71 +303,35 @@ class RoomWindow(QWidget):
         self.last_error_label.setText(f"last error: {_shorten(text)}")
         self.last_error_label.setToolTip(text)
 
-    async def _load(self) -> None:
-        """Fetch the room after each (re)connect; events keep it current from then on."""
-        try:
-            messages = await self.binding.action("history")
-            # Events reach the window as queued Qt signals, the replies as asyncio callbacks:
-            # a `count` event sent after this reply may be shown before it. Keep the newer.
-            events_before = self._count_events
-            count = await self.binding.action("getCount")
-            users = await self.binding.action("presence")
-        except ActorError as exc:
-            self.show_error(f"{exc.group}.{exc.code}", exc.message)
-            return
-        except ClientError as exc:
-            # The socket dropped (the status pill and the last error show it) or the window
-            # is closing; the next "connected" loads again.
-            log.info("loading the room stopped: %r", exc)
-            return
-        self.chat_list.clear()
-        for message in messages:
-            self._append(message)
-        if self._count_events == events_before:
-            self._set_count(int(count))
-        self._set_users(list(users), remote=False)
-        self.loaded.emit()
+    def _check_loaded(self) -> None:
+        loaded = self.models.all_loaded
+        if loaded and not self._was_loaded:
+            self.loaded.emit()
+        self._was_loaded = loaded
 
-    def _on_count(self, count: int, by: str | None = None, *_: Any) -> None:
-        self._count_events += 1
-        previous = self.count
-        self._set_count(int(count))
-        if by and previous is not None:
-            delta = int(count) - previous
+    def _show_count(self) -> None:
+        count = self.count
+        self.count_label.setText("\u2013" if count is None else str(count))
+        change = self.models.take_count_change()
+        if change is None:
+            return  # a snapshot (or an optimistic change), not someone's click
+        delta, by = change
+        if by and delta is not None:
             sign = "+" if delta >= 0 else "\u2212"
             who = "you" if by == self.user else by
             self.count_note.setText(f"{sign}{abs(delta)} by {who}")
         if by and by != self.user:
             self._remote("count", self.counter_card)
 
-    def _on_message(self, message: dict[str, Any], *_: Any) -> None:
-        self._append(message)
-        if message.get("user") != self.user:
+    def _on_messages(self, _parent: object, first: int, last: int) -> None:
+        self.chat_list.scrollToBottom()
+        chat = self.models.chat
+        if any(chat.get(row).get("user") != self.user for row in range(first, last + 1)):
             self._remote("message", self.chat_card)
 
-    def _on_presence(self, users: list[str], *_: Any) -> None:
-        self._set_users(list(users), remote=True)
-
-    # --- display ----------------------------------------------------------------------
-
-    def _remote(self, kind: str, card: Card) -> None:
-        card.flash()
-        self.remoteChange.emit(kind)
-
-    def _set_count(self, count: int) -> None:
-        self.count = count
-        self.count_label.setText(str(count))
-
-    def _append(self, message: dict[str, Any]) -> None:
-        user = str(message.get("user", "?"))
-        item = QListWidgetItem(f"{user}: {message.get('text', '')}")
-        item.setData(MESSAGE_ROLE, message)
-        item.setData(OWN_ROLE, user == self.user)
-        self.chat_list.addItem(item)
-        self.chat_list.scrollToBottom()
-
-    def _set_users(self, users: list[str], *, remote: bool) -> None:
-        changed = users != self.users
+    def _show_users(self) -> None:
+        users = list(self.models.users.live.value or [])
+        remote = self.models.take_users_event()
         others_changed = {u for u in users if u != self.user} != {
             u for u in self.users if u != self.user
         }
@@ -368,10 +340,15 @@ class RoomWindow(QWidget):
         for user in users:
             label = f"{user} (you)" if user == self.user else user
             self.presence_list.addItem(QListWidgetItem(dot_icon(user), label))
-        n = len(users)
-        self.presence_title.setText(f"WHO\u2019S HERE · {n} ONLINE")
-        if remote and changed and others_changed:
+        self.presence_title.setText(f"WHO\u2019S HERE · {len(users)} ONLINE")
+        if remote and others_changed:
             self._remote("presence", self.presence_card)
+
+    # --- display ----------------------------------------------------------------------
+
+    def _remote(self, kind: str, card: Card) -> None:
+        card.flash()
+        self.remoteChange.emit(kind)
 
 
 def _escape(text: str) -> str:

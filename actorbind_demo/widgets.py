@@ -23,8 +23,7 @@ from . import style
 
 __all__ = ["MESSAGE_ROLE", "Card", "ChatDelegate", "StatusPill", "avatar", "dot_icon"]
 
-MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1
-OWN_ROLE = Qt.ItemDataRole.UserRole + 2
+MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole message (actorbind_qt.ITEM_ROLE)
 
 
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -128,6 +127,10 @@ class ChatDelegate(QStyledItemDelegate):
     PAD = 10
     GAP = 6
 
+    def __init__(self, parent: QWidget, user: str) -> None:
+        super().__init__(parent)
+        self.user = user
+
     def _layout(self, option: QStyleOptionViewItem, text: str) -> tuple[int, QRect]:
         width = max(120, int(option.rect.width() * 0.78)) - 2 * self.PAD
         fm = QFontMetrics(option.font)
@@ -149,8 +152,8 @@ class ChatDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         message: dict[str, Any] = index.data(MESSAGE_ROLE) or {}
-        own = bool(index.data(OWN_ROLE))
         user = str(message.get("user", "?"))
+        own = user == self.user
         text = str(message.get("text", ""))
         fm = QFontMetrics(option.font)
         _, box = self._layout(option, text)

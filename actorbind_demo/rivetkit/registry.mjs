@@ -1,8 +1,8 @@
 // The actorbind demo's `room` actor on real RivetKit 2.3.19.
 //
 // actorbind_demo/actors.py is the same actor on actorbind's embedded Python server: keep both in step.
-// State {count, messages} (the last 200 chat messages {user, text, ts}); conn params {user};
-// each connection's state is {user}. Events: count(count, by), message({user, text, ts}) and
+// State {count, messages, nextId} (the last 200 chat messages {id, user, text, ts}); conn params
+// {user}; each connection's state is {user}. Events: count(count, by), message({id, user, text, ts}) and
 // presence(users).
 //
 // Plain ESM, no build step: actorbind/testing/rivetkit.py copies it, with server.mjs, next to a
@@ -38,7 +38,7 @@ function by(c) {
 }
 
 const room = actor({
-	state: { count: 0, messages: [] },
+	state: { count: 0, messages: [], nextId: 1 },
 	createConnState: (_c, params) => ({ user: userOf(params) }),
 	onConnect: (c) => {
 		c.broadcast("presence", users(c));
@@ -66,7 +66,9 @@ const room = actor({
 					code: "message_too_long",
 				});
 			}
-			const message = { user: by(c), text: text.trim(), ts: Date.now() };
+			const id = c.state.nextId ?? 1; // rooms saved before ids start at 1
+			c.state.nextId = id + 1;
+			const message = { id, user: by(c), text: text.trim(), ts: Date.now() };
 			// Mutate in place: assigning a fresh array makes RivetKit's state proxy re-walk it,
 			// and each `say` got slower as the history grew (25 ms -> 770 ms at 200 messages).
 			c.state.messages.push(message);

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
 
 from actorbind.testing import RivetKitEngine
@@ -28,11 +28,12 @@ from .conftest import QtLoop, until
 DOCS_PNG = Path(__file__).resolve().parents[2] / "docs" / "img" / "demo.png"
 
 
-def items(widget: QListWidget) -> list[str]:
-    return [widget.item(i).text() for i in range(widget.count())]
+def items(widget: QAbstractItemView) -> list[str]:
+    model = widget.model()
+    return [str(model.index(i, 0).data()) for i in range(model.rowCount())]
 
 
-def last_item(widget: QListWidget) -> str | None:
+def last_item(widget: QAbstractItemView) -> str | None:
     shown = items(widget)
     return shown[-1] if shown else None
 
