@@ -38,11 +38,12 @@ def rivetkit_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def embedded_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The embedded actorbind server (own thread and loop) with the test actors."""
+    from actorbind import create_client
     from actorbind.server import run_in_thread
     from tests.support.actors import registry
 
     data = tmp_path_factory.mktemp("embedded") / "actors.db"
-    with run_in_thread(registry, data=str(data)) as endpoint:
+    with run_in_thread(registry, data=str(data), client=create_client) as endpoint:
         yield endpoint
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -63,6 +64,8 @@ def create_app(
     limits: Limits | None = None,
     token: str | None = None,
     allow_unknown_names: bool = False,
+    client: Callable[[str], Any] | None = None,
+    endpoint: str | None = None,
 ) -> Starlette:
     """The server as an ASGI app (run it with any ASGI server, or use :func:`serve`).
 
@@ -76,6 +79,9 @@ def create_app(
         limits: every other limit and timeout (:class:`Limits`; defaults in docs/server.md).
         token: if set, required on the management API and the gateway (see docs/server.md).
         allow_unknown_names: create actors whose name the registry does not serve.
+        client: makes the client of ``ctx.client()`` from this server's endpoint, e.g.
+            ``actorbind.create_client``; injected so the server never imports the client.
+        endpoint: this server's own URL for ``client`` (``serve`` fills it in).
     """
     if not isinstance(registry, Registry):
         raise TypeError(f"create_app takes a Registry, got {type(registry).__name__}")
@@ -84,6 +90,8 @@ def create_app(
     limits = resolve_limits(limits, max_incoming, max_outgoing)
     storage = Storage(":memory:" if data is None else data)
     host = ActorHost(registry, storage, limits, allow_unknown_names=allow_unknown_names)
+    host.client_factory = client
+    host.endpoint = endpoint
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -125,6 +125,22 @@ class ActorContext:
         """The live connections by id (WebSockets, plus HTTP calls in progress)."""
         return MappingProxyType(self._runtime.conns)
 
+    def destroy(self) -> None:
+        """Destroy this actor once the work in flight (this action included) is done:
+        ``on_destroy`` runs, sockets close (``1000``), the key is free for a new actor."""
+        self._runtime.request_destroy()
+
+    def client(self) -> Any:
+        """A client for other actors (an ``actorbind.Client``), shared by the server's actors.
+
+        The server never imports the client: ``serve(registry, client=create_client)`` (or
+        ``create_app(..., client=..., endpoint=...)``) injects the factory.
+
+        Raises:
+            RuntimeError: no client factory was given.
+        """
+        return self._runtime.host.client()
+
     def broadcast(self, event: str, *args: Any) -> None:
         """Send an event to every connection subscribed to ``event``."""
         self._runtime.broadcast(Event(event, list(args)))

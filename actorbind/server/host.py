@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import sqlite3
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from actorbind.protocol import ActorKey
@@ -52,6 +53,10 @@ class ActorHost:
         self.runtimes: dict[str, ActorRuntime] = {}
         self._starting: dict[str, asyncio.Task[ActorRuntime]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        # ctx.client(): injected by serve()/create_app (the server never imports the client).
+        self.client_factory: Callable[[str], Any] | None = None
+        self.endpoint: str | None = None
+        self._client: Any = None
 
     def spawn(self, coro: Coroutine[Any, Any, _T]) -> asyncio.Task[_T]:
         """Start a background task the host cancels at shutdown."""
@@ -65,6 +70,11 @@ class ActorHost:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        client, self._client = self._client, None
+        dispose = getattr(client, "dispose", None)
+        if dispose is not None:
+            with contextlib.suppress(Exception):
+                await dispose()
 
     # --- records -----------------------------------------------------------------------
 
@@ -119,15 +129,33 @@ class ActorHost:
         runtime = self.runtimes.get(actor_id)
         return None if runtime is None else runtime.start_ts
 
-    def destroy(self, actor_id: str) -> bool:
+    async def destroy(
+        self, actor_id: str, *, code: int = 1011, reason: str = "actor.destroyed"
+    ) -> bool:
+        """Destroy an actor: its record is marked at once (its key is free again), then a
+        running actor runs ``on_destroy`` and its sockets close with ``code``/``reason``."""
         record = self.storage.by_id(actor_id)
         if record is None or record.destroy_ts is not None:
             return False
         self.storage.mark_destroyed(actor_id, now_ms())
         runtime = self.runtimes.pop(actor_id, None)
         if runtime is not None:
-            runtime.destroy()
+            await runtime.finish_destroy(code, reason)
         return True
+
+    def client(self) -> Any:
+        """The client actors use for other actors (``ctx.client()``), made on first use.
+
+        Raises:
+            RuntimeError: the server was started without a client factory.
+        """
+        if self._client is None:
+            if self.client_factory is None or self.endpoint is None:
+                raise RuntimeError(
+                    "ctx.client() needs a client factory: serve(registry, client=create_client)"
+                )
+            self._client = self.client_factory(self.endpoint)
+        return self._client
 
     # --- waking ------------------------------------------------------------------------
 

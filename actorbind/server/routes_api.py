@@ -206,7 +206,7 @@ async def destroy(request: Request) -> Response:
     # Another namespace's actor is "not found", as a missing one.
     if record is None or record.namespace != _namespace(request):
         return _error(RivetError.actor_not_found())
-    if not host.destroy(record.actor_id):
+    if not await host.destroy(record.actor_id):
         return _error(RivetError.actor_not_found())
     return json_response({})
 

@@ -26,6 +26,7 @@ from .actor import Actor
 from .context import ActionContext, ActorContext, ConnContext, Outbox
 from .errors import RivetError, public_error
 from .limits import Limits
+from .sleep import Activity
 from .storage import ActorRecord, QueuedMessage, StoreError, now_ms
 from .wire import server_codec
 
@@ -73,6 +74,8 @@ class ActorRuntime:
         # The engine's generation of this actor (bumped at every start there); 1 embedded.
         self.generation = 1
         self.destroyed = False
+        self.activity = Activity()
+        self._destroy_requested = False
         self._saved: bytes | None = None
         self._pending: collections.deque[QueuedMessage] = collections.deque()
         self._waiters: dict[int, asyncio.Future[Any]] = {}
@@ -109,11 +112,34 @@ class ActorRuntime:
         self._pending.extend(await store.pending(self.record.actor_id))
         self._kick_worker()
 
-    def destroy(self, reason: str = "actor.destroyed") -> None:
+    def request_destroy(self) -> None:
+        """``ctx.destroy()``: destroy the actor once the work in flight is done."""
+        if self._destroy_requested or self.destroyed:
+            return
+        self._destroy_requested = True
+
+        async def when_idle() -> None:
+            await self.activity.idle()
+            # RivetKit closes the actor's sockets with a normal close when it destroys itself.
+            await self.host.destroy(self.record.actor_id, code=1000, reason="")
+
+        self.host.spawn(when_idle())
+
+    async def finish_destroy(self, code: int, reason: str) -> None:
+        """Run ``on_destroy`` (errors are logged), then :meth:`destroy`."""
+        hook = getattr(self.instance, "on_destroy", None)
+        if hook is not None:
+            try:
+                await self._bounded(call_user(hook, ActorContext(self)))
+            except Exception as exc:
+                public_error(exc, where=f"on_destroy of actor {self.record.name}")
+        self.destroy(reason, code)
+
+    def destroy(self, reason: str = "actor.destroyed", code: int = 1011) -> None:
         """Stop the actor: close its sockets, drop its queue (storage is marked by the host)."""
         self.destroyed = True
         for close in list(self._closers.values()):
-            close(1011, reason)
+            close(code, reason)
         if self._worker is not None:
             self._worker.cancel()
         for fut in self._waiters.values():
@@ -262,7 +288,7 @@ class ActorRuntime:
 
     async def locked(self, work: Callable[[], Awaitable[_T]]) -> _T:
         """Run ``work`` under the lock, then persist; raises a public :class:`RivetError`."""
-        async with self.lock:
+        async with self.activity.working(), self.lock:
             error: BaseException | None = None
             result: Any = None
             try:

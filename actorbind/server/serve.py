@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -70,16 +70,24 @@ async def serve(
     limits: Limits | None = None,
     token: str | None = None,
     allow_unknown_names: bool = False,
+    client: Callable[[str], Any] | None = None,
 ) -> AsyncIterator[str]:
     """``async with serve(registry) as endpoint:`` runs the server on this event loop.
 
     ``endpoint`` is ``http://host:port`` with the real port (``port=0`` picks a free one).
     Leaving the block shuts the server down; open WebSockets are closed. ``limits``, ``token``
     and ``allow_unknown_names`` are :func:`create_app`'s (docs/server.md lists the defaults).
+    ``client`` (e.g. ``actorbind.create_client``) makes the client of ``ctx.client()`` from
+    ``endpoint``.
     """
     limits = _fd_bounded(resolve_limits(limits, max_incoming, max_outgoing))
     app = create_app(
-        registry, data=data, limits=limits, token=token, allow_unknown_names=allow_unknown_names
+        registry,
+        data=data,
+        limits=limits,
+        token=token,
+        allow_unknown_names=allow_unknown_names,
+        client=client,
     )
     http_protocol, ws_protocol = protocol_classes(limits)
     sock = _bind(host, port)
@@ -109,7 +117,9 @@ async def serve(
                 await asyncio.sleep(0.005)
             bound_host, bound_port = sock.getsockname()[:2]
             shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-            yield f"http://{shown}:{bound_port}"
+            endpoint = f"http://{shown}:{bound_port}"
+            app.state.host.endpoint = endpoint
+            yield endpoint
         finally:
             server.should_exit = True
             try:

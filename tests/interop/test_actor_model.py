@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 import httpx
@@ -14,7 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from actorbind import Client
+from actorbind import ActorError, Client
 
 
 async def test_interleaved_actions_run_concurrently(client: Client, uid: str) -> None:
@@ -93,6 +94,19 @@ async def test_header_routing_unknown_actor_fails(endpoint: str, path: str) -> N
         )
     assert response.status_code == 500
     assert (response.json()["group"], response.json()["code"]) == ("core", "internal_error")
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+    """Poll ``check`` until it holds (for what a server finishes after it answered)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not true within {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+async def _equals(value: Awaitable[object], expected: object) -> bool:
+    return await value == expected
 
 
 def _hooks_conn_url(endpoint: str, uid: str) -> str:
@@ -187,3 +201,46 @@ async def test_can_publish_guards_a_queue(endpoint: str, uid: str) -> None:
         admin = {"x-rivet-conn-params": json.dumps({"role": "admin"})}
         allowed = await http.post(url, json={"body": 1}, headers=admin)
         assert (allowed.status_code, allowed.json()) == (200, {"status": "completed"})
+
+
+async def test_actor_calls_another_actor(client: Client, uid: str) -> None:
+    assert await client.destroyable.get_or_create(uid).tellObserver("hello") == 1
+    assert await client.observer.get_or_create(uid).events() == ["hello"]
+
+
+async def test_destroy_from_inside(client: Client, endpoint: str, uid: str) -> None:
+    handle = client.destroyable.get_or_create(uid)
+    await handle.setValue(5)
+    assert await handle.tellObserver("hello") == 1
+    actor_id = await handle.resolve()
+    url = endpoint.replace("http://", "ws://") + f"/gateway/{actor_id}/connect"
+    json_ws = [Subprotocol("rivet"), Subprotocol("rivet_encoding.json")]
+    async with connect(url, subprotocols=json_ws) as ws:
+        await asyncio.wait_for(ws.recv(), 15)  # Init
+        assert await handle.destroySelf() is True
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 15)
+        assert (ws.close_code, ws.close_reason) == (1000, "")
+    # RivetKit finishes the destroy (on_destroy, the record) after the close: poll, bounded.
+    observer = client.observer.get_or_create(uid)
+    await eventually(lambda: _equals(observer.events(), ["hello", "destroyed"]))
+
+    async def gone() -> bool:
+        async with httpx.AsyncClient(timeout=30) as http:
+            r = await http.post(f"{endpoint}/gateway/{actor_id}/action/getValue", json={"args": []})
+        return r.status_code == 404 and r.json()["code"] == "not_found"
+
+    await eventually(gone)
+    fresh = client.destroyable.get_or_create(uid)
+
+    async def recreated() -> bool:
+        try:
+            return bool(await fresh.getValue() == 0)
+        except ActorError as err:  # the engine may still route the key to the old actor
+            if err.code != "route_resolve_query_timeout":
+                raise
+            return False
+
+    await eventually(recreated, timeout=60)
+    assert await fresh.resolve() != actor_id

@@ -300,6 +300,38 @@ const journal = actor({
 	},
 });
 
+// ---------------------------------------------------------------------------------------------
+// observer / destroyable: c.destroy(), onDestroy, and c.client() to another actor.
+// ---------------------------------------------------------------------------------------------
+const observer = actor({
+	state: { events: [] },
+	actions: {
+		record: (c, e) => {
+			c.state.events = [...c.state.events, e];
+			return c.state.events.length;
+		},
+		events: (c) => c.state.events,
+	},
+});
+const destroyable = actor({
+	state: { value: 0 },
+	onDestroy: async (c) => {
+		await c.client().observer.getOrCreate(c.key).record("destroyed");
+	},
+	actions: {
+		setValue: (c, x) => {
+			c.state.value = x;
+			return x;
+		},
+		getValue: (c) => c.state.value,
+		destroySelf: (c) => {
+			c.destroy();
+			return true;
+		},
+		tellObserver: async (c, e) => await c.client().observer.getOrCreate(c.key).record(e),
+	},
+});
+
 export const registry = setup({
 	use: {
 		counter,
@@ -313,6 +345,8 @@ export const registry = setup({
 		stateless,
 		hooks,
 		journal,
+		observer,
+		destroyable,
 	},
 });
 

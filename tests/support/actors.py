@@ -3,7 +3,8 @@
 This is the Python half of the contract; tests/rivetkit_app/registry.mjs is the JavaScript
 half. Keep both in step: a difference is a bug.
 
-Run it by hand with ``python -m actorbind.server tests.support.actors:registry --port 6420``.
+Run it by hand with ``python -m actorbind.server tests.support.actors:registry --port 6420``
+(``destroyable`` calls ``ctx.client()``: serve it with ``client=actorbind.create_client``).
 """
 
 from __future__ import annotations
@@ -350,6 +351,58 @@ class Journal(Actor):
         return list(ctx.state["items"])
 
 
+class Observer(Actor):
+    name = "observer"
+    state = {"events": []}
+
+    @action
+    def record(self, ctx: ActionContext, event: Any) -> int:
+        ctx.state["events"].append(event)
+        return len(ctx.state["events"])
+
+    @action
+    def events(self, ctx: ActionContext) -> list[Any]:
+        return list(ctx.state["events"])
+
+
+class Destroyable(Actor):
+    name = "destroyable"
+    state = {"value": 0}
+
+    async def on_destroy(self, ctx: ActorContext) -> None:
+        await ctx.client().observer.get_or_create(list(ctx.key)).record("destroyed")
+
+    @action
+    def setValue(self, ctx: ActionContext, x: Any) -> Any:
+        ctx.state["value"] = x
+        return x
+
+    @action
+    def getValue(self, ctx: ActionContext) -> Any:
+        return ctx.state["value"]
+
+    @action
+    def destroySelf(self, ctx: ActionContext) -> bool:
+        ctx.destroy()
+        return True
+
+    @action
+    async def tellObserver(self, ctx: ActionContext, event: Any) -> Any:
+        return await ctx.client().observer.get_or_create(list(ctx.key)).record(event)
+
+
 registry = Registry(
-    Counter, WithInput, Guarded, Errors, Slow, Queued, Raw, Interleaved, Stateless, Hooks, Journal
+    Counter,
+    WithInput,
+    Guarded,
+    Errors,
+    Slow,
+    Queued,
+    Raw,
+    Interleaved,
+    Stateless,
+    Hooks,
+    Journal,
+    Observer,
+    Destroyable,
 )
