@@ -31,6 +31,7 @@ from .actor import Action, Actor, action, queue
 from .context import ActionContext, ActorContext, ConnContext
 from .errors import RivetError, UserError
 from .limits import Limits
+from .queues import QueueMessage
 from .registry import Registry
 
 # Actors and registries need no web server; serving does (the `server` extra). Without it,
@@ -59,6 +60,7 @@ __all__ = [
     "ActorContext",
     "ConnContext",
     "Limits",
+    "QueueMessage",
     "Registry",
     "RivetError",
     "UserError",

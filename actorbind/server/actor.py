@@ -116,6 +116,8 @@ class Actor:
 
         queues: names of queues the actor pulls from with ``ctx.queue`` (``@queue`` handlers
             declare theirs).
+        max_queue_size: messages stored at most (default 1000, RivetKit's); more is
+            ``queue.full``.
         vars: initial ephemeral vars (``ctx.vars``), deep-copied at every start; never stored.
 
     Optional hooks (sync or async): ``create_state(ctx, input)``, ``create_vars(ctx)``,
@@ -134,6 +136,7 @@ class Actor:
     state: Any = None
     vars: Any = None
     queues: tuple[str, ...] = ()
+    max_queue_size: int = 1000
     action_timeout: float = 60.0
     interleave: bool = False
 

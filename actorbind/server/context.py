@@ -14,6 +14,7 @@ from .wire import server_codec
 if TYPE_CHECKING:
     from starlette.requests import Request
 
+    from .queues import ActorQueue
     from .runtime import ActorRuntime
 
 __all__ = ["ActionContext", "ActorContext", "ConnContext", "Outbox"]
@@ -124,6 +125,12 @@ class ActorContext:
     def conns(self) -> Mapping[str, ConnContext]:
         """The live connections by id (WebSockets, plus HTTP calls in progress)."""
         return MappingProxyType(self._runtime.conns)
+
+    @property
+    def queue(self) -> ActorQueue:
+        """Pull messages: ``await ctx.queue.next(["jobs"], timeout=5, completable=True)``,
+        ``next_batch(...)``, ``async for m in ctx.queue.iter(...)`` (see :mod:`.queues`)."""
+        return self._runtime.queue
 
     def destroy(self) -> None:
         """Destroy this actor once the work in flight (this action included) is done:

@@ -223,7 +223,7 @@ async def _queue(
     # Like RivetKit, the sender gets a short-lived connection (hooks run, params checked).
     await runtime.with_http_conn(params, check, request)
     try:
-        status, response = await runtime.enqueue(
+        status, response = await runtime.queue.send(
             name, req.body, wait=bool(req.wait), timeout_ms=req.timeout
         )
     except (TypeError, ValueError) as exc:

@@ -10,7 +10,6 @@ still written after each one.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import inspect
 import logging
@@ -26,8 +25,9 @@ from .actor import Actor
 from .context import ActionContext, ActorContext, ConnContext, Outbox
 from .errors import RivetError, public_error
 from .limits import Limits
+from .queues import ActorQueue
 from .sleep import Activity
-from .storage import ActorRecord, QueuedMessage, StoreError, now_ms
+from .storage import ActorRecord, StoreError, now_ms
 from .wire import server_codec
 
 if TYPE_CHECKING:
@@ -77,8 +77,7 @@ class ActorRuntime:
         self.activity = Activity()
         self._destroy_requested = False
         self._saved: bytes | None = None
-        self._pending: collections.deque[QueuedMessage] = collections.deque()
-        self._waiters: dict[int, asyncio.Future[Any]] = {}
+        self.queue = ActorQueue(self)
         self._worker: asyncio.Task[None] | None = None
         self._closers: dict[str, Callable[[int, str], None]] = {}
 
@@ -109,8 +108,7 @@ class ActorRuntime:
             self.instance.state = decode_value(raw)
             self._saved = raw
         self.vars = await self._bounded(call_user(self.instance.create_vars, ActorContext(self)))
-        self._pending.extend(await store.pending(self.record.actor_id))
-        self._kick_worker()
+        await self.queue.load()
 
     def request_destroy(self) -> None:
         """``ctx.destroy()``: destroy the actor once the work in flight is done."""
@@ -140,13 +138,7 @@ class ActorRuntime:
         self.destroyed = True
         for close in list(self._closers.values()):
             close(code, reason)
-        if self._worker is not None:
-            self._worker.cancel()
-        for fut in self._waiters.values():
-            if not fut.done():
-                fut.set_exception(RivetError.actor_not_found())
-        self._waiters.clear()
-        self._pending.clear()
+        self.queue.close(RivetError.actor_not_found())
 
     # --- state -------------------------------------------------------------------------
 
@@ -209,6 +201,10 @@ class ActorRuntime:
                 self.record.name,
             )
             self.instance.state = decode_value(raw)
+
+    async def run_user(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Call an actor's function (sync or async), bounded by ``action_timeout``."""
+        return await self._bounded(call_user(fn, *args))
 
     async def _bounded(self, coro: Coroutine[Any, Any, _T]) -> _T:
         try:
@@ -345,72 +341,3 @@ class ActorRuntime:
                 assert codec is not None
                 data = cache[outbox.encoding] = codec.encode_to_client(event)
             outbox.send_encoded(data)
-
-    # --- queue -------------------------------------------------------------------------
-
-    async def enqueue(
-        self, name: str, body: Any, *, wait: bool, timeout_ms: int | None
-    ) -> tuple[str, Any]:
-        """Persist a queue message; with ``wait``, the handler's reply (or ``timedOut``).
-
-        As in RivetKit, a message to a queue the actor does not declare is dropped, and the
-        sender still gets ``completed``.
-        """
-        if name not in self.cls.__queues__:
-            # RivetKit answers "completed" at once and drops the message.
-            return "completed", None
-        raw = encode_value(body)
-        seq = await self.host.store.enqueue(self.record.actor_id, name, raw)
-        fut: asyncio.Future[Any] | None = None
-        if wait:
-            fut = asyncio.get_running_loop().create_future()
-            self._waiters[seq] = fut
-        self._pending.append(QueuedMessage(seq, name, raw))
-        self._kick_worker()
-        if fut is None:
-            return "completed", None
-        try:
-            if timeout_ms is None:
-                try:
-                    return "completed", await asyncio.wait_for(asyncio.shield(fut), self.timeout)
-                except TimeoutError:
-                    raise RivetError.action_timed_out() from None
-            try:
-                return "completed", await asyncio.wait_for(asyncio.shield(fut), timeout_ms / 1000)
-            except TimeoutError:
-                return "timedOut", None
-        finally:
-            self._waiters.pop(seq, None)
-
-    def _kick_worker(self) -> None:
-        if self._pending and (self._worker is None or self._worker.done()) and not self.destroyed:
-            self._worker = self.host.spawn(self._drain())
-
-    async def _drain(self) -> None:
-        while self._pending and not self.destroyed:
-            msg = self._pending[0]
-            handler = self.cls.__queues__.get(msg.name)
-            error: BaseException | None = None
-            result: Any = None
-            async with self.lock:
-                try:
-                    if handler is None:
-                        raise RivetError("queue", "not_found", f"Queue '{msg.name}' is not defined")
-                    body = decode_value(msg.body)
-                    result = await self._bounded(
-                        call_user(handler, self.instance, ActorContext(self), body)
-                    )
-                except Exception as exc:
-                    error = exc
-                try:
-                    await self.persist(done_message=msg.seq)
-                except RivetError as exc:
-                    error = error or exc
-            self._pending.popleft()
-            fut = self._waiters.get(msg.seq)
-            if error is not None:
-                err = public_error(error, where=f"queue {msg.name!r} of actor {self.record.name}")
-                if fut is not None and not fut.done():
-                    fut.set_exception(err)
-            elif fut is not None and not fut.done():
-                fut.set_result(result)

@@ -244,3 +244,71 @@ async def test_destroy_from_inside(client: Client, endpoint: str, uid: str) -> N
 
     await eventually(recreated, timeout=60)
     assert await fresh.resolve() != actor_id
+
+
+def _queue_url(endpoint: str, name: str, uid: str, queue: str) -> str:
+    return (
+        f"{endpoint}/gateway/{name}/queue/{queue}?rvt-namespace=default&rvt-method=getOrCreate"
+        f"&rvt-key={uid}&rvt-runner=default&rvt-crash-policy=sleep"
+    )
+
+
+async def test_pull_queue_next_batch_and_limit(client: Client, endpoint: str, uid: str) -> None:
+    puller = client.puller.get_or_create(uid)
+    assert await puller.next(50) is None
+    url = _queue_url(endpoint, "puller", uid, "tasks")
+    async with httpx.AsyncClient(timeout=30) as http:
+        for i in range(3):
+            r = await http.post(url, json={"body": i})
+            assert (r.status_code, r.json()) == (200, {"status": "completed"})
+        full = await http.post(url, json={"body": 3})
+        assert full.status_code == 400
+        body = full.json()
+        assert (body["group"], body["code"], body["metadata"]) == ("queue", "full", {"limit": 3})
+        assert body["message"] == "Queue is full. Limit is 3 messages."
+        assert await puller.nextBatch(2, 1000) == [
+            {"name": "tasks", "body": 0},
+            {"name": "tasks", "body": 1},
+        ]
+        assert await puller.next(1000) == {"name": "tasks", "body": 2}
+        assert await puller.next(50) is None
+        other = await http.post(_queue_url(endpoint, "puller", uid, "other"), json={"body": "o"})
+        assert other.status_code == 200
+        assert await puller.next(50) is None  # "other" is not asked for
+        assert await puller.nextAny(1000) == {"name": "other", "body": "o"}
+
+
+async def test_pull_queue_waits_for_a_message(client: Client, endpoint: str, uid: str) -> None:
+    puller = client.puller.get_or_create(uid)
+    waiting = asyncio.ensure_future(puller.next(10_000))
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            await eventually(lambda: _sent(http, _queue_url(endpoint, "puller", uid, "tasks")))
+        assert await asyncio.wait_for(waiting, 15) == {"name": "tasks", "body": "late"}
+    finally:
+        waiting.cancel()
+
+
+async def _sent(http: httpx.AsyncClient, url: str) -> bool:
+    r = await http.post(url, json={"body": "late"})
+    return r.status_code == 200
+
+
+async def test_completable_message_answers_its_sender(
+    client: Client, endpoint: str, uid: str
+) -> None:
+    puller = client.puller.get_or_create(uid)
+    await puller.next(0)  # the actor exists before the send waits
+    async with httpx.AsyncClient(timeout=30) as http:
+        sender = asyncio.ensure_future(
+            http.post(
+                _queue_url(endpoint, "puller", uid, "tasks"),
+                json={"body": "w", "wait": True, "timeout": 15_000},
+            )
+        )
+        try:
+            assert await puller.completeNext({"r": 1}, 10_000) == "w"
+            reply = await asyncio.wait_for(sender, 20)
+        finally:
+            sender.cancel()
+    assert reply.json() == {"status": "completed", "response": {"r": 1}}

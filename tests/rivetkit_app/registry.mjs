@@ -332,6 +332,28 @@ const destroyable = actor({
 	},
 });
 
+// ---------------------------------------------------------------------------------------------
+// puller: pull queues from actions (next, nextBatch, completable messages), queue limits.
+// ---------------------------------------------------------------------------------------------
+const view = (m) => (m ? { name: m.name, body: m.body } : null);
+const puller = actor({
+	state: {},
+	queues: { tasks: {}, other: {} },
+	options: { maxQueueSize: 3 },
+	actions: {
+		next: async (c, timeout) => view(await c.queue.next({ names: ["tasks"], timeout })),
+		nextAny: async (c, timeout) => view(await c.queue.next({ timeout })),
+		nextBatch: async (c, count, timeout) =>
+			(await c.queue.nextBatch({ names: ["tasks"], count, timeout })).map(view),
+		completeNext: async (c, reply, timeout) => {
+			const m = await c.queue.next({ names: ["tasks"], completable: true, timeout });
+			if (!m) return null;
+			await m.complete(reply);
+			return m.body;
+		},
+	},
+});
+
 export const registry = setup({
 	use: {
 		counter,
@@ -347,6 +369,7 @@ export const registry = setup({
 		journal,
 		observer,
 		destroyable,
+		puller,
 	},
 });
 

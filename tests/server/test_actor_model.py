@@ -114,3 +114,41 @@ async def test_on_state_change_cannot_change_state() -> None:
         r = await http.post(_url(endpoint, "meddler", "get"), content=b'{"args":[]}')
         assert r.json() == {"output": [{"n": 2, "seen": 0}, {"calls": 2}]}
     assert Meddler.vars == {"calls": 0}  # vars are copied per start
+
+
+class Worker(Actor):
+    """Pulls with ctx.queue; a completable message never completed comes back."""
+
+    state = {}
+    queues = ("jobs",)
+
+    @action
+    async def takeWithoutCompleting(self, ctx: ActionContext) -> Any:
+        message = await ctx.queue.next(["jobs"], timeout=5, completable=True)
+        return None if message is None else message.body
+
+    @action
+    async def drain(self, ctx: ActionContext, n: int) -> list[Any]:
+        bodies = []
+        async for message in ctx.queue.iter(["jobs"]):
+            bodies.append(message.body)
+            if len(bodies) == n:
+                break
+        return bodies
+
+
+async def test_uncompleted_message_is_delivered_again(tmp_path: Path) -> None:
+    data = tmp_path / "actors.db"
+    queue_url = (
+        "{ep}/gateway/worker/queue/jobs?rvt-namespace=default&rvt-method=getOrCreate"
+        "&rvt-runner=default&rvt-key=k"
+    )
+    async with serve(Registry(Worker), data=data) as endpoint, httpx.AsyncClient() as http:
+        for body in ("a", "b"):
+            r = await http.post(queue_url.format(ep=endpoint), json={"body": body})
+            assert r.json() == {"status": "completed"}
+        r = await http.post(_url(endpoint, "worker", "takeWithoutCompleting"), content=b"{}")
+        assert r.json() == {"output": "a"}
+    async with serve(Registry(Worker), data=data) as endpoint, httpx.AsyncClient() as http:
+        r = await http.post(_url(endpoint, "worker", "drain"), content=b'{"args":[2]}')
+        assert r.json() == {"output": ["a", "b"]}

@@ -22,6 +22,7 @@ from actorbind.server import (
     ActionContext,
     Actor,
     ActorContext,
+    QueueMessage,
     Registry,
     RivetError,
     UserError,
@@ -391,6 +392,39 @@ class Destroyable(Actor):
         return await ctx.client().observer.get_or_create(list(ctx.key)).record(event)
 
 
+def _view(message: QueueMessage | None) -> dict[str, Any] | None:
+    return None if message is None else {"name": message.name, "body": message.body}
+
+
+class Puller(Actor):
+    name = "puller"
+    state = {}
+    queues = ("tasks", "other")
+    max_queue_size = 3
+    interleave = True  # as RivetKit: a waiting next() must not hold up the queue's senders
+
+    @action
+    async def next(self, ctx: ActionContext, timeout: float) -> Any:
+        return _view(await ctx.queue.next(["tasks"], timeout=timeout / 1000))
+
+    @action
+    async def nextAny(self, ctx: ActionContext, timeout: float) -> Any:
+        return _view(await ctx.queue.next(timeout=timeout / 1000))
+
+    @action
+    async def nextBatch(self, ctx: ActionContext, count: int, timeout: float) -> Any:
+        batch = await ctx.queue.next_batch(["tasks"], count=count, timeout=timeout / 1000)
+        return [_view(m) for m in batch]
+
+    @action
+    async def completeNext(self, ctx: ActionContext, reply: Any, timeout: float) -> Any:
+        message = await ctx.queue.next(["tasks"], timeout=timeout / 1000, completable=True)
+        if message is None:
+            return None
+        await message.complete(reply)
+        return message.body
+
+
 registry = Registry(
     Counter,
     WithInput,
@@ -405,4 +439,5 @@ registry = Registry(
     Journal,
     Observer,
     Destroyable,
+    Puller,
 )
