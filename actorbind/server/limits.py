@@ -35,6 +35,8 @@ class Limits:
             longest without sending a complete request head is dropped for the new one.
         header_timeout: time a connection has to send a complete request head (silent and
             slowloris connections), counted from its accept or the end of its last reply.
+        body_timeout: time a request has to send its whole body once its head arrived
+            (slow-body attacks).
         keep_alive_timeout: time an idle HTTP keep-alive connection stays open.
         close_timeout: time a WebSocket peer has to answer the server's close frame before
             the connection is dropped (uvicorn's fixed 10 s otherwise).
@@ -51,6 +53,7 @@ class Limits:
     max_outbox_bytes: int = 8_388_608
     max_connections: int = 1_000
     header_timeout: float = 10.0
+    body_timeout: float = 30.0
     keep_alive_timeout: float = 5.0
     close_timeout: float = 10.0
 

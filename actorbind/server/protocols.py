@@ -68,13 +68,15 @@ _OVER_CAPACITY = _error_response(
 
 
 class HttpProtocol(H11Protocol):
-    """h11 with a request-head deadline, a connection cap and RivetKit-shaped 4xx answers."""
+    """h11 with request head and body deadlines, a connection cap and RivetKit-shaped 4xx
+    answers."""
 
     limits: ClassVar[Limits] = Limits()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
         self._head_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
         self.waiting_since: float | None = None
         if len(self.connections) > self.limits.max_connections and not self._evict_one():
             log.warning("connection refused: %d connections open", len(self.connections))
@@ -120,8 +122,24 @@ class HttpProtocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self.conn.their_state is not h11.IDLE and self.waiting_since is not None:
+        state = self.conn.their_state
+        if state is not h11.IDLE and self.waiting_since is not None:
             self._cancel_head_timer()  # a whole head arrived (or the connection failed)
+        if state is h11.SEND_BODY and self._body_timer is None:
+            self._body_timer = self.loop.call_later(self.limits.body_timeout, self._body_timed_out)
+        elif state is not h11.SEND_BODY:
+            self._cancel_body_timer()
+
+    def _cancel_body_timer(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+    def _body_timed_out(self) -> None:
+        self._body_timer = None
+        if self.conn.their_state is h11.SEND_BODY:
+            log.debug("closed a connection that sent no complete request body in time")
+            self.transport.close()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -130,6 +148,7 @@ class HttpProtocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
+        self._cancel_body_timer()
         super().connection_lost(exc)
 
     def send_400_response(self, msg: str) -> None:

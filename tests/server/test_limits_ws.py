@@ -240,6 +240,13 @@ def test_silent_and_slowloris_connections_are_closed() -> None:
             assert closed
 
 
+def test_a_slow_body_is_cut_off() -> None:
+    with run_in_thread(test_actors, limits=Limits(body_timeout=0.3)) as ep:
+        with socket.create_connection(_address(ep), timeout=10) as slow:
+            slow.sendall(b"PUT /actors HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{")
+            assert slow.recv(1) == b""  # closed, not waiting for the other 99 bytes
+
+
 def test_the_connection_cap_drops_idle_connections_first() -> None:
     with run_in_thread(test_actors, limits=Limits(max_connections=8)) as ep:
         idle = [socket.create_connection(_address(ep), timeout=10) for _ in range(8)]
