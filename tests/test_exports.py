@@ -90,6 +90,7 @@ PUBLIC: dict[str, list[str]] = {
         "ActorContext",
         "ConnContext",
         "Limits",
+        "QueueMessage",
         "Registry",
         "RivetError",
         "UserError",
