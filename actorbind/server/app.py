@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .admission import Admission
 from .host import ActorHost
 from .limits import Limits
+from .logs import redacted_logs
 from .registry import Registry
 from .routes_api import api_routes
 from .routes_http import gateway_http
@@ -95,11 +96,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await host.shutdown()
-            storage.close()
+        # Under any ASGI server (uvicorn's access log included), not only serve().
+        with redacted_logs():
+            try:
+                yield
+            finally:
+                await host.shutdown()
+                storage.close()
 
     app = Starlette(
         routes=[*api_routes(), Mount("/gateway", app=_Gateway(host))],

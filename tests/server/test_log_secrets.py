@@ -29,7 +29,7 @@ class Leaky(Actor):
     state = {"n": 0}
 
     def on_before_connect(self, ctx: ActorContext, params: Any) -> None:
-        if params.get("fail"):
+        if (params or {}).get("fail"):
             raise ValueError(f"refusing params {params}")
 
     @action
@@ -135,3 +135,33 @@ def test_redact_forms() -> None:
     assert TOKEN not in redact(f"/gateway/abc@{TOKEN}/action/x")
     assert SECRET not in redact(f"< Sec-WebSocket-Protocol: rivet, rivet_conn_params.{SECRET}")
     assert SECRET not in redact(f"(b'x-rivet-conn-params', b'{{\"s\": \"{SECRET}\"}}')")
+
+
+async def test_uvicorn_access_log_of_create_app_is_redacted(collected: _Collect) -> None:
+    import uvicorn
+
+    from actorbind.server import create_app
+
+    config = uvicorn.Config(
+        create_app(Registry(Leaky), token=TOKEN), port=0, access_log=True, log_config=None
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.get_running_loop().create_task(server.serve())
+    try:
+        async with asyncio.timeout(10):
+            while not server.started:
+                await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(timeout=10) as http:
+            r = await http.post(
+                f"http://127.0.0.1:{port}/gateway/leaky/action/ok?rvt-namespace=default"
+                f"&rvt-method=getOrCreate&rvt-runner=default&rvt-key=k&rvt-token={TOKEN}",
+                json={"args": []},
+            )
+            assert r.json() == {"output": 1}
+    finally:
+        server.should_exit = True
+        await task
+    text = "\n".join(collected.lines)
+    assert "rvt-token=<redacted>" in text  # the access line was written, without the token
+    assert _secrets_in(text) == []
