@@ -28,6 +28,9 @@ class Limits:
         max_headers: most header fields in one request.
         max_json_depth: deepest JSON/CBOR nesting accepted in params and bodies (serde_json's
             128, as RivetKit decodes them).
+        max_ws_message: largest WebSocket message the frame parser buffers (close ``1009``
+            over it); between ``max_incoming`` and it, RivetKit's ``1011
+            message.incoming_too_long``. At least ``2 * max_incoming`` is used.
         max_pending_actions: most actions queued or running per WebSocket connection.
         max_outbox_bytes: most bytes waiting to be sent to one WebSocket connection; a
             subscriber that falls further behind is closed (``1013``).
@@ -38,6 +41,7 @@ class Limits:
         body_timeout: time a request has to send its whole body once its head arrived
             (slow-body attacks).
         keep_alive_timeout: time an idle HTTP keep-alive connection stays open.
+        shutdown_timeout: time requests and sockets get to finish when the server stops.
         close_timeout: time a WebSocket peer has to answer the server's close frame before
             the connection is dropped (uvicorn's fixed 10 s otherwise).
     """
@@ -49,6 +53,7 @@ class Limits:
     max_header_line: int = 8_192
     max_headers: int = 100
     max_json_depth: int = 128
+    max_ws_message: int = 16_777_216
     max_pending_actions: int = 256
     max_outbox_bytes: int = 8_388_608
     max_connections: int = 1_000
@@ -56,6 +61,7 @@ class Limits:
     body_timeout: float = 30.0
     keep_alive_timeout: float = 5.0
     close_timeout: float = 10.0
+    shutdown_timeout: float = 5.0
 
 
 DEFAULT_LIMITS: Final = Limits()

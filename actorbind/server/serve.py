@@ -101,10 +101,11 @@ async def serve(
         h11_max_incomplete_event_size=limits.max_header_bytes,
         # uvicorn types it int but only passes it to call_later: fractions work.
         timeout_keep_alive=limits.keep_alive_timeout,  # type: ignore[arg-type]
-        ws_max_size=max(16 * 1024 * 1024, 2 * limits.max_incoming),
+        ws_max_size=max(limits.max_ws_message, 2 * limits.max_incoming),
         ws_ping_interval=None,  # like RivetKit: the server sends no pings (it answers them)
         ws_per_message_deflate=False,
-        timeout_graceful_shutdown=5,
+        # uvicorn types it int but only uses it as a timeout: fractions work.
+        timeout_graceful_shutdown=limits.shutdown_timeout,  # type: ignore[arg-type]
     )
     server = _Server(config)
     with redacted_logs():
