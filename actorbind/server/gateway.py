@@ -20,6 +20,7 @@ from actorbind.protocol import ActorKey
 
 from .errors import RivetError
 from .host import ActorHost
+from .limits import DEFAULT_LIMITS, json_too_deep
 from .runtime import ActorRuntime
 
 __all__ = ["GatewayTarget", "header_target", "parse_gateway", "resolve"]
@@ -112,7 +113,8 @@ def parse_gateway(raw_path: str, query_string: str) -> GatewayTarget:
         try:
             text = params["input"]
             input_ = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            cbor2.loads(input_)
+            if json_too_deep(cbor2.loads(input_), DEFAULT_LIMITS.max_json_depth):
+                raise ValueError("nested too deeply")
         except (binascii.Error, ValueError, cbor2.CBORDecodeError):
             raise _invalid("`input` is not base64url-encoded CBOR") from None
     query = urlencode([(k, v) for k, v in pairs if not k.startswith("rvt-")])

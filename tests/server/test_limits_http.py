@@ -6,6 +6,7 @@ sends the rest (a server that waits for it fails these tests on their socket tim
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import uuid
@@ -156,3 +157,13 @@ def test_any_key_keeps_its_http_replies(endpoint: str, client: httpx.Client, key
     else:
         assert sent is None  # RivetKit leaves out a key that cannot be a header value
     assert r.headers["x-rivet-actor"] == actor_id
+
+
+def test_deep_cbor_input_is_400(endpoint: str, client: httpx.Client) -> None:
+    deep = base64.urlsafe_b64encode(b"\x81" * 200 + b"\x00").decode().rstrip("=")
+    url = _action_url(endpoint, "counter", "cbor-" + uuid.uuid4().hex[:8], "getCount")
+    r = client.post(url + f"&rvt-input={deep}", json={"args": []})
+    assert r.status_code == 400 and r.headers["x-rivet-error"] == "guard.query_invalid_params"
+    body = {"name": "counter", "key": "c", "input": base64.b64encode(b"\x81" * 200 + b"\x00")}
+    r = client.put("/actors", content=json.dumps({**body, "input": body["input"].decode()}))
+    assert r.status_code == 400 and rivet_error(r.content)["group"] == "api"
