@@ -114,6 +114,8 @@ class WsOutbox:
         self.closed = self._overflowed = True
         self._queue = asyncio.Queue()
         self._queued = 0
+        # For a writer that has not started yet; a running one is cancelled and closes.
+        self._queue.put_nowait(_Close(1013, "too far behind"))
         if self._writer is not None and not self._writer.done():
             self._writer.cancel()  # it may wait for socket buffer space that never comes
 
