@@ -57,6 +57,7 @@ _RESERVED = frozenset(
 )
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _IDEMPOTENT = frozenset({"GET", "HEAD"})  # may be sent again after a silent reused connection
+_REQUEST_CACHE = 256  # validated requests kept for reuse
 _SENT = "; the request was sent, so it may have been applied (it is not sent again)"
 
 # Why a request failed, as :class:`_Connection` reports it to the pool.
@@ -147,22 +148,14 @@ class Response(httpx.Response):
 class _Reply:
     __slots__ = ("body", "encoded", "headers", "reason", "reusable", "status", "version")
 
-    def __init__(self, response: h11.Response, body: bytes, reusable: bool) -> None:
+    def __init__(self, response: h11.Response, encoded: bool, body: bytes, reusable: bool) -> None:
         self.status = response.status_code
         self.reason = response.reason
         self.version = b"HTTP/" + response.http_version
-        encoded = False
-        # httpx.Headers' own layout, (name, lower-case name, value), made here from h11's
-        # parsed headers: not normalised again.
-        fields: list[tuple[bytes, bytes, bytes]] = []
-        for (name, value), (lname, _) in zip(
-            response.headers.raw_items(), response.headers, strict=True
-        ):
-            fields.append((name, lname, value))
-            if lname == b"content-encoding" and value and value.lower() != b"identity":
-                encoded = True
+        # h11 keeps (name, lower-case name, value) triples, httpx.Headers' own layout: shared
+        # as they are, not normalised again (both lists are never mutated).
         headers = httpx.Headers.__new__(httpx.Headers)
-        headers._list = fields
+        headers._list = response.headers._full_items
         headers._encoding = None
         self.headers = headers
         self.encoded = encoded
@@ -175,6 +168,7 @@ class _Connection(asyncio.Protocol):
 
     __slots__ = (
         "_body",
+        "_encoded",
         "_fed",
         "_h11",
         "_head_only",
@@ -213,6 +207,7 @@ class _Connection(asyncio.Protocol):
         self._fed = 0
         self._replied = False
         self._head_only = False
+        self._encoded = False
 
     # --- asyncio.Protocol -------------------------------------------------------------
 
@@ -311,14 +306,19 @@ class _Connection(asyncio.Protocol):
                 self._fail(_LIMIT, self._head_too_long())
                 self.abort()
                 return False
-        if self._head_only or response.status_code in (204, 304):
-            return True
-        for name, value in response.headers:
-            if name == b"content-length" and value.isdigit() and int(value) > self._max_body:
-                # Refused before the body comes: no memory spent on it.
-                self._fail(_LIMIT, self._body_too_long(int(value)))
-                self.abort()
-                return False
+        encoded = False
+        length = -1
+        for _, name, value in response.headers._full_items:
+            if name == b"content-length":
+                length = int(value)  # h11 checked it
+            elif name == b"content-encoding" and value and value.lower() != b"identity":
+                encoded = True
+        self._encoded = encoded
+        if length > self._max_body and not (self._head_only or response.status_code in (204, 304)):
+            # Refused before the body comes: no memory spent on it.
+            self._fail(_LIMIT, self._body_too_long(length))
+            self.abort()
+            return False
         return True
 
     def _head_too_long(self) -> str:
@@ -344,7 +344,7 @@ class _Connection(asyncio.Protocol):
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             joined = body[0] if len(body) == 1 else b"".join(body)
-            waiter.set_result(_Reply(response, bytes(joined), reusable))
+            waiter.set_result(_Reply(response, self._encoded, bytes(joined), reusable))
 
     def _fail(self, kind: int, message: str) -> None:
         self._cancel_timer()
@@ -451,7 +451,7 @@ class HTTP1Pool:
         self._sweeper: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
-        self._reserved: dict[str, bool] = {}
+        self._requests: dict[tuple[object, ...], h11.Request] = {}
 
     @property
     def connection_count(self) -> int:
@@ -537,15 +537,15 @@ class HTTP1Pool:
         headers: Mapping[str, str],
         content: bytes | None,
     ) -> h11.Request:
-        reserved = self._reserved
+        # h11 validates every header of a new Request (about half of its cost per call); a
+        # Request is immutable, so the same call made again reuses the one built before.
+        key = (method, target, host_header, len(content) if content else 0, *headers.items())
+        request = self._requests.get(key)
+        if request is not None:
+            return request
         fields = [("host", host_header)]
         for name, value in headers.items():
-            bad = reserved.get(name)
-            if bad is None:
-                bad = name.lower() in _RESERVED or _TOKEN.fullmatch(name) is None
-                if len(reserved) < 1024:
-                    reserved[name] = bad
-            if bad:
+            if name.lower() in _RESERVED or _TOKEN.fullmatch(name) is None:
                 raise _Unsupported(name)  # httpx writes or rejects it
             fields.append((name, value))
         if content:
@@ -553,9 +553,13 @@ class HTTP1Pool:
         elif method in _BODY_METHODS:
             fields.append(("content-length", "0"))
         try:
-            return h11.Request(method=method, target=target, headers=fields)
+            request = h11.Request(method=method, target=target, headers=fields)
         except h11.LocalProtocolError:
             raise _Unsupported(method) from None  # e.g. CR/LF in a value: httpx rejects it
+        if len(self._requests) >= _REQUEST_CACHE:
+            self._requests.clear()
+        self._requests[key] = request
+        return request
 
     def _checkout(self, key: tuple[str, int]) -> _Connection | None:
         idle = self._idle.get(key)

@@ -679,3 +679,31 @@ async def test_custom_httpx_transport_always_wins() -> None:
         assert r.content == b"mock" and len(seen) == 1
     finally:
         await t.aclose()
+
+
+async def test_validated_requests_are_reused_and_the_cache_is_bounded(
+    serve: Callable[[Respond], Awaitable[Server]],
+) -> None:
+    server = await serve(answer_echo)
+    pool = HTTP1Pool(timeout=5.0)
+    try:
+        for i in range(300):
+            for params in ("a", "b"):  # same target, other header: another request
+                r = await pool.request(
+                    "POST",
+                    f"{server.url}/{i}",
+                    headers={"x-rivet-conn-params": params},
+                    content=str(i).encode(),
+                )
+                assert r is not None and r.json() == {
+                    "method": "POST", "target": f"/{i}", "n": 2 * i + (params == "b"),
+                    "len": len(str(i)),
+                }  # fmt: skip
+                assert server.requests[-1].headers["x-rivet-conn-params"] == params
+        assert 0 < len(pool._requests) <= 256
+        # a header value h11 refuses is never cached, and goes to httpx each time
+        for _ in range(2):
+            bad = {"x-a": "1\r\nx: 2"}
+            assert await pool.request("GET", server.url, headers=bad, content=None) is None
+    finally:
+        await pool.aclose()
