@@ -227,7 +227,9 @@ class ActorHandle:
 
         Raises:
             ActorError: the actor (or gateway) answered with an error.
-            TransportError: the network failed.
+            OutcomeUnknown: the request was sent, then the call failed (connection lost,
+                deadline, reply over a limit): it may have been applied; never sent again.
+            TransportError: the network failed before anything was sent.
             TypeError, ValueError: the args cannot be encoded.
         """
         codec = self._ctx.codec

@@ -707,3 +707,38 @@ async def test_validated_requests_are_reused_and_the_cache_is_bounded(
             assert await pool.request("GET", server.url, headers=bad, content=None) is None
     finally:
         await pool.aclose()
+
+
+def test_the_pool_runs_on_uvloop() -> None:
+    uvloop = pytest.importorskip("uvloop")
+
+    async def main() -> list[int]:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while True:
+                    await reader.readuntil(b"\r\n\r\n")
+                    writer.write(reply(b"uv"))
+                    await writer.drain()
+            except (asyncio.IncompleteReadError, ConnectionError):
+                pass
+            finally:
+                writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+        pool = HTTP1Pool(timeout=5.0)
+        try:
+            statuses = []
+            for _ in range(3):  # reuse goes through the readability check on uvloop's socket
+                r = await pool.request("GET", url, headers={}, content=None)
+                assert r is not None and r.content == b"uv"
+                statuses.append(r.status_code)
+            assert pool.connection_count == 1
+            return statuses
+        finally:
+            await pool.aclose()
+            server.close()
+            await server.wait_closed()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        assert runner.run(main()) == [200, 200, 200]
