@@ -15,6 +15,7 @@ __all__ = [
     "INTERNAL_MESSAGE",
     "RivetError",
     "UserError",
+    "frames_only",
     "http_status",
     "log_failure",
     "public_error",
@@ -154,10 +155,11 @@ def public_error(exc: BaseException, *, where: str = "action") -> RivetError:
 
 def log_failure(where: str, exc: BaseException) -> None:
     """Log ``exc`` as its type names and stack frames only: messages may hold params or tokens."""
-    log.error("%s failed with %s\n%s", where, type(exc).__name__, _frames_only(exc))
+    log.error("%s failed with %s\n%s", where, type(exc).__name__, frames_only(exc))
 
 
-def _frames_only(exc: BaseException) -> str:
+def frames_only(exc: BaseException) -> str:
+    """``exc`` and its causes as type names and stack frames, without their messages."""
     parts: list[str] = []
     seen: set[int] = set()
     current: BaseException | None = exc

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterator
 from typing import Final
 
+from .errors import frames_only
+
 __all__ = ["REDACTED", "RedactSecrets", "redact", "redacted_logs"]
 
 REDACTED: Final = "<redacted>"
@@ -65,6 +67,10 @@ class RedactSecrets(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # e.g. uvicorn's "Exception in ASGI application": the message may hold params.
+            record.exc_text = frames_only(record.exc_info[1])
+            record.exc_info = None
         return True
 
 

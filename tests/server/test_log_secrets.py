@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
@@ -31,6 +33,15 @@ class Leaky(Actor):
     def on_before_connect(self, ctx: ActorContext, params: Any) -> None:
         if (params or {}).get("fail"):
             raise ValueError(f"refusing params {params}")
+
+    async def on_request(self, ctx: ActionContext, request: Request) -> Response:
+        leaked = request.headers.get("x-rivet-conn-params")
+
+        async def body() -> AsyncIterator[bytes]:
+            yield b"partial"
+            raise ValueError(f"stream broke for {leaked}")  # escapes to uvicorn
+
+        return StreamingResponse(body())
 
     @action
     def boom(self, ctx: ActionContext) -> None:
@@ -114,6 +125,12 @@ async def _traffic(endpoint: str) -> None:
             headers={"x-rivet-conn-params": f'{{"s":"{SECRET}"}}', "authorization": TOKEN},
         )
         assert r.status_code == 500
+        with pytest.raises(httpx.HTTPError):
+            await http.get(
+                f"{endpoint}/gateway/leaky/request/x?rvt-namespace=default&rvt-method=get"
+                f"&rvt-key=k&rvt-token={TOKEN}",
+                headers={"x-rivet-conn-params": f'{{"s":"{SECRET}"}}'},
+            )
 
 
 @pytest.mark.parametrize("level", ["debug", "trace"])
@@ -125,6 +142,7 @@ def test_no_secret_in_any_server_log(
     captured = capfd.readouterr()
     text = "\n".join([*collected.lines, captured.out, captured.err])
     assert "WebSocket" in text and "failed with KeyError" in text  # the logs were captured
+    assert "Exception in ASGI application" in text
     assert _secrets_in(text) == []
 
 
