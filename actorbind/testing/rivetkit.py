@@ -35,6 +35,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -49,6 +50,7 @@ __all__ = [
     "RIVETKIT_VERSION",
     "RivetKitEngine",
     "RivetKitError",
+    "engine_env",
     "ensure_installed",
     "pick_port",
     "pid_alive",
@@ -129,24 +131,87 @@ def ensure_installed(app_dir: Path, root: Path | None = None) -> Path:
                 if (app_dir / name).exists():
                     shutil.copyfile(app_dir / name, target / name)
             log_path = target / "npm-install.log"
-            with open(log_path, "wb") as log:
-                proc = subprocess.run(
-                    [npm, "install", "--no-audit", "--no-fund"],
-                    cwd=target,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env={**os.environ, "NO_UPDATE_NOTIFIER": "1"},
-                    check=False,
-                )
-            if proc.returncode != 0 or not (target / "node_modules" / "rivetkit").is_dir():
+            returncode = _npm_install(npm, target, log_path)
+            if returncode != 0 or not (target / "node_modules" / "rivetkit").is_dir():
                 raise RivetKitError(
-                    f"`npm install` in {target} failed ({proc.returncode}):\n{_tail(log_path)}"
+                    f"`npm install` in {target} failed ({returncode}):\n{_tail(log_path)}"
                 )
             (target / _MARKER).write_text(json.dumps({"rivetkit": RIVETKIT_VERSION}))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return target
+
+
+def _progress(message: str) -> None:
+    """A progress line on stderr: the long steps (npm install, engine start) never look hung."""
+    print(f"actorbind.testing: {message}", file=sys.stderr, flush=True)
+
+
+def _folder_mb(folder: Path) -> float:
+    total = 0
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total / 1e6
+
+
+def _npm_install(npm: str, target: Path, log_path: Path, every: float = 15.0) -> int:
+    """``npm install`` into ``target`` (output in ``log_path``), with a progress line every
+    ``every`` seconds: npm itself prints nothing until it is done when not on a terminal."""
+    _progress(
+        f"installing rivetkit {RIVETKIT_VERSION} with npm into {target} (once; ~340 MB, "
+        f"1-3 min; log: {log_path})"
+    )
+    started = time.monotonic()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [npm, "install", "--no-audit", "--no-fund"],
+            cwd=target,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_UPDATE_NOTIFIER": "1"},
+        )
+        try:
+            while True:
+                try:
+                    returncode = proc.wait(timeout=every)
+                    break
+                except subprocess.TimeoutExpired:
+                    size = _folder_mb(target / "node_modules")
+                    elapsed = time.monotonic() - started
+                    _progress(f"npm install: {elapsed:.0f} s, node_modules {size:.0f} MB so far")
+        finally:
+            if proc.poll() is None:  # interrupted: leave no npm behind
+                proc.kill()
+                proc.wait()
+    _progress(f"npm install finished in {time.monotonic() - started:.0f} s (exit {returncode})")
+    return returncode
+
+
+def engine_env(port: int) -> dict[str, str]:
+    """What the spawned Rivet Engine needs on loopback ``port``, beyond what RivetKit sets.
+
+    RivetKit 2.3.19 passes the engine a topology (``--config``) only with a public URL, which
+    its JS API never sets: the engine then advertises port 6420, and some first getOrCreate
+    calls time out (``pegboard.route_resolve_query_timeout``). The engine inherits Node's
+    environment and reads ``RIVET__*`` variables as config, so the topology goes in that way.
+    The rest cuts the engine's latency: no backtrace capture on the hot path, ``TCP_NODELAY``
+    on its side of the tunnel, no per-WebSocket rate limit."""
+    topology = "RIVET__TOPOLOGY__"
+    dc = f"{topology}DATACENTERS__DEFAULT__"
+    return {
+        f"{topology}DATACENTER_LABEL": "1",
+        f"{dc}DATACENTER_LABEL": "1",
+        f"{dc}IS_LEADER": "true",
+        f"{dc}PUBLIC_URL": f"http://127.0.0.1:{port}/",
+        f"{dc}PEER_URL": f"http://127.0.0.1:{port + 1}/",
+        "RUST_LIB_BACKTRACE": "0",  # panics keep theirs (RUST_BACKTRACE)
+        "RIVET__GUARD__TCP_NODELAY": "true",
+        "RIVET__PEGBOARD__GATEWAY_WEBSOCKET_RATE_LIMIT_REQUESTS": "1000000",
+        "RIVET__PEGBOARD__GATEWAY_WEBSOCKET_RATE_LIMIT_DRIP_RATE_MS": "1",
+    }
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -308,6 +373,7 @@ class RivetKitEngine:
             NO_COLOR="1",
             ACTORBIND_STOP_WITH_STDIN="1",  # server.mjs stops the engine if we die
         )
+        env.update(engine_env(self.port))
         with _LIVE_LOCK:
             _LIVE.add(self)
         try:
@@ -344,10 +410,15 @@ class RivetKitEngine:
 
     def _wait_ready(self, started: float) -> None:
         assert self.log_path is not None
+        next_note = time.monotonic() + 5.0  # a normal start takes 1-3 s: say nothing
         while READY_PREFIX not in self.log_path.read_bytes().decode("utf-8", "replace"):
             self._check_node()
             if self._left(started) <= 0:
                 raise self._fail(f"no {READY_PREFIX} line within {self._ready_timeout:.0f} s")
+            if time.monotonic() >= next_note:
+                waited = time.monotonic() - started
+                _progress(f"starting RivetKit + engine on {self.endpoint}: {waited:.0f} s so far")
+                next_note += 10.0
             time.sleep(0.05)
         self.engine_pid = self._read_engine_pid()
 
