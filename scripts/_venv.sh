@@ -1,5 +1,5 @@
-# Sourced by scripts/demo and scripts/test: make ./.venv ready for the given extras, fast when
-# nothing changed (no network, no pip), and right when something did.
+# Sourced by scripts/demo and scripts/test: make ./.venv (or $VENV) ready for the given extras,
+# fast when nothing changed (no network, no pip), and right when something did.
 #
 #   ensure_venv "qt,server" "dev"   # install .[qt,server] unless a stamp says .[dev] (a superset)
 #                                   # or .[qt,server] is installed for this pyproject.toml + Python
@@ -9,6 +9,7 @@
 # another version than an explicit $PYTHON, is recreated.
 
 MIN_PY_MINOR=11
+VENV=${VENV:-.venv}
 
 # The interpreter to build .venv with: $PYTHON, else the first python3.x >= 3.11 found.
 pick_python() {
@@ -38,31 +39,31 @@ py_version() {
 
 stamp_value() {
   local hash
-  hash=$(.venv/bin/python -c 'import hashlib, sys; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')
-  echo "$hash $(py_version .venv/bin/python)"
+  hash=$("$VENV/bin/python" -c 'import hashlib, sys; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')
+  echo "$hash $(py_version "$VENV/bin/python")"
 }
 
 ensure_venv() {
   local extras=$1 superset=${2:-}
   local py
   py=$(pick_python)
-  if [ -e .venv ]; then
+  if [ -e "$VENV" ]; then
     local reason=""
-    if ! py_ok .venv/bin/python; then
+    if ! py_ok "$VENV/bin/python"; then
       reason="its Python is missing, broken or older than 3.$MIN_PY_MINOR"
-    elif [ -n "${PYTHON:-}" ] && [ "$(py_version .venv/bin/python)" != "$(py_version "$py")" ]; then
-      reason="it is Python $(py_version .venv/bin/python), PYTHON is $(py_version "$py")"
+    elif [ -n "${PYTHON:-}" ] && [ "$(py_version "$VENV/bin/python")" != "$(py_version "$py")" ]; then
+      reason="it is Python $(py_version "$VENV/bin/python"), PYTHON is $(py_version "$py")"
     fi
     if [ -n "$reason" ]; then
-      echo "== recreating .venv: $reason"
-      rm -rf .venv
+      echo "== recreating $VENV: $reason"
+      rm -rf "$VENV"
     fi
   fi
-  if [ ! -x .venv/bin/python ]; then
-    echo "== creating .venv with $py (Python $(py_version "$py"))"
-    if ! "$py" -m venv .venv; then
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "== creating $VENV with $py (Python $(py_version "$py"))"
+    if ! "$py" -m venv "$VENV"; then
       echo "error: '$py -m venv' failed; on Debian/Ubuntu: sudo apt-get install python3-venv" >&2
-      rm -rf .venv
+      rm -rf "$VENV"
       exit 1
     fi
   fi
@@ -70,16 +71,16 @@ ensure_venv() {
   want=$(stamp_value)
   local name
   for name in "$extras" $superset; do
-    if [ "$(cat ".venv/.actorbind-$name" 2>/dev/null)" = "$want" ]; then
+    if [ "$(cat "$VENV/.actorbind-$name" 2>/dev/null)" = "$want" ]; then
       return 0
     fi
   done
-  echo "== pip install -e '.[$extras]' into .venv (the first time takes a minute or two)"
+  echo "== pip install -e '.[$extras]' into $VENV (the first time takes a minute or two)"
   # pip's own lines, one per package, so a long install is visibly moving.
-  if ! .venv/bin/python -m pip install --disable-pip-version-check -e ".[$extras]" \
+  if ! "$VENV/bin/python" -m pip install --disable-pip-version-check -e ".[$extras]" \
     | { grep --line-buffered -E '^(Collecting|Successfully)' || true; }; then
     echo "error: pip install -e '.[$extras]' failed (see above); nothing was changed" >&2
     exit 1
   fi
-  echo "$want" >".venv/.actorbind-$extras"
+  echo "$want" >"$VENV/.actorbind-$extras"
 }

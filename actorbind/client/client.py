@@ -44,6 +44,7 @@ class ActorAccessor:
         return f"ActorAccessor({self._name!r})"
 
     def get(self, key: KeyArg = None, *, params: Any = None) -> ActorHandle:
+        """A handle on the existing actor with this name and ``key`` (:meth:`Client.get`)."""
         return self._client.get(self._name, key, params=params)
 
     def get_or_create(
@@ -54,6 +55,7 @@ class ActorAccessor:
         create_with_input: Any = None,
         create_in_region: str | None = None,
     ) -> ActorHandle:
+        """A handle that creates the actor on first use (:meth:`Client.get_or_create`)."""
         return self._client.get_or_create(
             self._name,
             key,
@@ -63,6 +65,7 @@ class ActorAccessor:
         )
 
     def get_for_id(self, actor_id: str, *, params: Any = None) -> ActorHandle:
+        """A handle on the actor with this id (:meth:`Client.get_for_id`)."""
         return self._client.get_for_id(self._name, actor_id, params=params)
 
     async def create(
@@ -73,6 +76,7 @@ class ActorAccessor:
         input: Any = None,
         region: str | None = None,
     ) -> ActorHandle:
+        """Create a new actor with this name and ``key``; its handle (:meth:`Client.create`)."""
         return await self._client.create(self._name, key, params=params, input=input, region=region)
 
 
@@ -119,6 +123,7 @@ class Client:
 
     @property
     def config(self) -> ClientConfig:
+        """The configuration this client was created with."""
         return self._ctx.initial
 
     @property

@@ -92,6 +92,7 @@ class ActorConn:
 
     @property
     def status(self) -> ConnStatus:
+        """``idle``, ``connecting``, ``connected`` or ``disconnected``."""
         return self._proto.status
 
     @property
@@ -101,10 +102,12 @@ class ActorConn:
 
     @property
     def connection_id(self) -> str | None:
+        """The server's id of this connection (None until connected)."""
         return self._proto.connection_id
 
     @property
     def disposed(self) -> bool:
+        """Whether :meth:`dispose` was called (the connection is then closed for good)."""
         return self._proto.disposed
 
     @property
@@ -114,6 +117,7 @@ class ActorConn:
 
     @property
     def handle(self) -> ActorHandle:
+        """The handle this connection was made from."""
         return self._handle
 
     async def ready(self) -> None:
@@ -176,6 +180,7 @@ class ActorConn:
             off_idle()
 
     def on_status_change(self, callback: Callable[[ConnStatus], Any]) -> Unsubscribe:
+        """Call ``callback(status)`` on every status change; returns the unsubscribe function."""
         return _add(self._status_handlers, callback)
 
     def on_error(self, callback: Callable[[Exception], Any]) -> Unsubscribe:

@@ -91,14 +91,17 @@ class ActorHandle:
 
     @property
     def name(self) -> str:
+        """The actor's name (its type in the registry)."""
         return self._name
 
     @property
     def key(self) -> ActorKey:
+        """The actor's key, as a tuple of strings."""
         return self._key
 
     @property
     def params(self) -> Any:
+        """The connection params sent with every call and connection."""
         return self._params
 
     def typed(self, protocol: Callable[..., T]) -> T:

@@ -123,14 +123,17 @@ class LiveState(Observable[T]):
 
     @property
     def loaded(self) -> bool:
+        """Whether a first snapshot has arrived."""
         return self._loaded
 
     @property
     def stale(self) -> bool:
+        """Whether the value may be old: disconnected, or reloading after a reconnect."""
         return self._stale
 
     @property
     def error(self) -> Exception | None:
+        """The last load's error, or None."""
         return self._error
 
     @property
@@ -145,6 +148,7 @@ class LiveState(Observable[T]):
 
     @property
     def disposed(self) -> bool:
+        """Whether :meth:`dispose` was called."""
         return self._disposed
 
     @property

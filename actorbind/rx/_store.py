@@ -116,14 +116,17 @@ class ActorStore:
 
     @property
     def client(self) -> Client:
+        """The client every entry connects with."""
         return self._client
 
     @property
     def grace(self) -> float:
+        """Seconds an entry with no mounts keeps its connection before disposing it."""
         return self._grace
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The asyncio loop the store's connections live on (None before first use)."""
         return self._loop
 
     @property
@@ -279,6 +282,7 @@ class ActorEntry:
 
     @property
     def options(self) -> ActorOptions:
+        """What this entry was mounted with (name, key, params, ...)."""
         return self._options
 
     @property
@@ -288,6 +292,7 @@ class ActorEntry:
 
     @property
     def status(self) -> ConnStatus:
+        """The current connection status (``statuses`` emits its changes)."""
         return self._status.value
 
     @property
@@ -312,6 +317,7 @@ class ActorEntry:
 
     @property
     def connection(self) -> ActorConn | None:
+        """The live connection, or None while none is open."""
         return self._conn
 
     @property
@@ -321,10 +327,12 @@ class ActorEntry:
 
     @property
     def handle(self) -> ActorHandle | None:
+        """The actor's handle while a connection is open, else None."""
         return self._handle
 
     @property
     def enabled(self) -> bool:
+        """Whether the entry may connect (``enabled=False`` keeps it idle)."""
         return self._enabled
 
     def events(self, name: str) -> Observable[list[Any]]:

@@ -49,6 +49,7 @@ class ConnContext:
 
     @property
     def is_websocket(self) -> bool:
+        """Whether this is a WebSocket connection (not a stateless HTTP call)."""
         return self.outbox is not None
 
     def send(self, event: str, *args: Any) -> None:
@@ -111,14 +112,17 @@ class ActorContext:
 
     @property
     def actor_id(self) -> str:
+        """This actor's id."""
         return self._runtime.record.actor_id
 
     @property
     def name(self) -> str:
+        """This actor's name (its type in the registry)."""
         return self._runtime.record.name
 
     @property
     def key(self) -> tuple[str, ...]:
+        """This actor's key."""
         return self._runtime.record.key
 
     @property

@@ -77,6 +77,7 @@ class RivetError(Exception):
 
     @classmethod
     def internal(cls, group: str = "rivetkit") -> RivetError:
+        """A 500 ``internal_error`` (the message hides the cause, as RivetKit's)."""
         return cls(group, "internal_error", INTERNAL_MESSAGE, status=500)
 
     @classmethod
@@ -86,32 +87,39 @@ class RivetError(Exception):
 
     @classmethod
     def action_not_found(cls, name: str) -> RivetError:
+        """``actor.action_not_found`` for an action the actor does not have."""
         return cls("actor", "action_not_found", f"Action `{name}` was not found.")
 
     @classmethod
     def action_timed_out(cls) -> RivetError:
+        """``actor.action_timed_out``: the action outlived its timeout."""
         return cls("actor", "action_timed_out", "Action timed out")
 
     @classmethod
     def incoming_too_long(cls) -> RivetError:
+        """``message.incoming_too_long``: a request body or frame over the limit."""
         return cls("message", "incoming_too_long", "Incoming message too long")
 
     @classmethod
     def outgoing_too_long(cls) -> RivetError:
+        """``message.outgoing_too_long``: a reply over the limit."""
         return cls("message", "outgoing_too_long", "Outgoing message too long")
 
     @classmethod
     def invalid_request(cls) -> RivetError:
+        """``actor.invalid_request``: a request that cannot be decoded."""
         return cls("actor", "invalid_request", "Invalid request")
 
     @classmethod
     def method_not_allowed(cls, method: str, path: str) -> RivetError:
+        """``actor.method_not_allowed`` for ``method`` on ``path``."""
         return cls(
             "actor", "method_not_allowed", "Method not allowed", {"method": method, "path": path}
         )
 
     @classmethod
     def state_not_enabled(cls) -> RivetError:
+        """``actor.state_not_enabled``: the actor declares no state."""
         return cls(
             "actor",
             "state_not_enabled",
@@ -121,6 +129,7 @@ class RivetError(Exception):
 
     @classmethod
     def actor_not_found(cls) -> RivetError:
+        """404 ``actor.not_found``: no such actor, or it was destroyed."""
         return cls("actor", "not_found", "The actor does not exist or was destroyed.", status=404)
 
 

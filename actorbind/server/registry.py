@@ -22,10 +22,12 @@ class Registry:
             self._actors[cls.name] = cls
 
     def get(self, name: str) -> type[Actor] | None:
+        """The actor class registered as ``name``, or None."""
         return self._actors.get(name)
 
     @property
     def names(self) -> list[str]:
+        """The registered actor names, in registration order."""
         return list(self._actors)
 
     def __iter__(self) -> Iterator[type[Actor]]:

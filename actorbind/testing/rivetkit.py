@@ -338,6 +338,7 @@ class RivetKitEngine:
         self.stop()
 
     def start(self) -> RivetKitEngine:
+        """Install (once), start RivetKit and its engine, wait until ready; returns self."""
         if self._proc is not None:
             raise RivetKitError("already started")
         install = ensure_installed(self.app_dir)

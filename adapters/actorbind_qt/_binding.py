@@ -98,6 +98,7 @@ class ActorBinding(QObject):
 
     @property
     def connected(self) -> bool:
+        """Whether the connection's status is ``connected``."""
         return self._core.current_status is ConnStatus.CONNECTED
 
     @property
@@ -118,6 +119,7 @@ class ActorBinding(QObject):
 
     @property
     def connections(self) -> Observable[ActorConn | None]:
+        """Emits the current connection (or None) each time it changes."""
         return self._core.connections
 
     @property
@@ -127,6 +129,7 @@ class ActorBinding(QObject):
 
     @property
     def store(self) -> ActorStore:
+        """The :class:`ActorStore` that shares this binding's connection."""
         return self._core.store
 
     @property
@@ -154,10 +157,12 @@ class ActorBinding(QObject):
 
     @property
     def disposed(self) -> bool:
+        """Whether the binding was released (its widget destroyed or ``dispose()``)."""
         return self._core.finalized
 
     @property
     def enabled(self) -> bool:
+        """Whether the binding may connect (``setEnabled(False)`` keeps it idle)."""
         return self._core.enabled
 
     @enabled.setter

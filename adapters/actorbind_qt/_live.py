@@ -24,7 +24,8 @@ class LiveValue(QObject):
     until loaded), ``loaded``, ``stale`` (disconnected or reloading: the value may be old) and
     ``error`` (text of the last failed load, ``""`` if none). ``live`` is the underlying
     ``actorbind.rx`` :class:`~actorbind.rx.LiveState` (shared with other widgets bound to the
-    same actor and load). It lives as long as its binding.
+    same actor and load). It lives as long as its binding. Notify signals: ``valueChanged``,
+    ``loadedChanged``, ``staleChanged``, ``errorChanged``.
     """
 
     valueChanged = Signal()
@@ -42,6 +43,7 @@ class LiveValue(QObject):
 
     @property
     def live(self) -> LiveState[Any]:
+        """The underlying :class:`actorbind.rx.LiveState`."""
         return self._live
 
     def detach(self) -> None:
@@ -98,6 +100,7 @@ class LiveValue(QObject):
 
     @Slot()
     def reload(self) -> None:
+        """Load a fresh snapshot now (for QML: ``state.reload()``)."""
         self._live.reload()
 
 

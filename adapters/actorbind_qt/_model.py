@@ -61,7 +61,8 @@ class ActorListModel(QAbstractListModel):
     the whole item) and one per key of the items (dicts), named after it (from ``roles=``,
     or from the first item seen). Qt properties ``count``, ``loaded``, ``stale``, ``error``;
     ``get(row)`` returns an item (QML: ``model.get(i)``). ``live`` is the shared
-    ``actorbind.rx`` :class:`~actorbind.rx.LiveList`.
+    ``actorbind.rx`` :class:`~actorbind.rx.LiveList`. Signals: ``countChanged``,
+    ``loadedChanged``, ``staleChanged``, ``errorChanged`` (the properties' notify signals).
     """
 
     countChanged = Signal()
@@ -95,6 +96,7 @@ class ActorListModel(QAbstractListModel):
 
     @property
     def live(self) -> LiveList:
+        """The underlying :class:`actorbind.rx.LiveList`."""
         return self._live
 
     def detach(self) -> None:
@@ -125,6 +127,7 @@ class ActorListModel(QAbstractListModel):
 
     @Slot(int, result="QVariant")
     def get(self, row: int) -> Any:
+        """The item at ``row`` (for QML), or None outside the model."""
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     # --- properties -----------------------------------------------------------------------

@@ -28,7 +28,8 @@ class ActorQmlState(QObject):
     """``binding.qml``: expose it to QML (initial/context property) and bind to
     ``status`` (``"idle"``/``"connecting"``/``"connected"``/``"disconnected"``),
     ``connected`` and ``lastError`` (``""`` when none). ``action(name, args)`` calls an action
-    (errors go to ``errorOccurred``); ``listen(name)`` makes ``eventReceived`` report it."""
+    (errors go to ``errorOccurred``); ``listen(name)`` makes ``eventReceived`` report it.
+    ``statusChanged``, ``connectedChanged`` and ``lastErrorChanged`` notify the properties."""
 
     statusChanged = Signal()
     connectedChanged = Signal()
@@ -57,6 +58,7 @@ class ActorQmlState(QObject):
 
     @Slot(str, list)
     def action(self, name: str, args: list[Any]) -> None:
+        """Call action ``name`` with ``args`` from QML; a failure goes to ``errorOccurred``."""
         binding = self._binding
 
         async def call() -> None:
@@ -69,4 +71,5 @@ class ActorQmlState(QObject):
 
     @Slot(str)
     def listen(self, name: str) -> None:
+        """Forward event ``name`` to ``eventReceived``."""
         self._binding.listen(name)
