@@ -41,6 +41,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--encoding", choices=("bare", "cbor", "json"), default="bare", help="wire encoding"
     )
+    parser.add_argument(
+        "--qml", action="store_true", help="QML windows (the same room, the same models)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     parser.add_argument(
         "--quit-after-first-frame",
@@ -76,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rivetkit=args.rivetkit,
         encoding=args.encoding,
         quit_after_first_frame=args.quit_after_first_frame,
+        qml=args.qml,
     )
     return run(options)
 

@@ -23,6 +23,7 @@ from actorbind.rx import ActorStore
 
 from . import backend as backends
 from . import qtcheck, style
+from .qml_window import QmlRoomWindow
 from .room_window import RoomWindow
 
 __all__ = ["DEFAULT_USERS", "Demo", "DemoOptions", "run", "start_demo"]
@@ -46,6 +47,7 @@ class DemoOptions:
     rivetkit: bool = False
     encoding: str = "bare"
     quit_after_first_frame: bool = False
+    qml: bool = False
 
     def users(self) -> list[str]:
         """The user of each window: ``user`` first, then default names not taken yet."""
@@ -64,10 +66,10 @@ class Demo:
     backend: backends.Backend
     client: Client
     store: ActorStore
-    windows: list[RoomWindow] = field(default_factory=list)
+    windows: list[RoomWindow | QmlRoomWindow] = field(default_factory=list)
     _closed: bool = False
 
-    def live_windows(self) -> list[RoomWindow]:
+    def live_windows(self) -> list[RoomWindow | QmlRoomWindow]:
         return [w for w in self.windows if shiboken6.isValid(w)]
 
     async def aclose(self) -> None:
@@ -110,8 +112,9 @@ def start_demo(options: DemoOptions, backend: backends.Backend | None = None) ->
     store = ActorStore(client, grace=0.0)  # a closed window lets its socket go at once
     demo = Demo(started, client, store)
     x, y = 40, 60
+    kind = QmlRoomWindow if options.qml else RoomWindow
     for user in options.users():
-        window = RoomWindow(
+        window = kind(
             client, room=options.room, user=user, store=store, backend_label=started.label
         )
         window.move(x, y)
