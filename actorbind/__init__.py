@@ -10,6 +10,8 @@ bindings, ``actorbind.server`` an embedded actor server.
 
 from __future__ import annotations
 
+import logging
+
 from .client.client import ActorAccessor, Client, create_client
 from .client.conn import ActorConn, Unsubscribe
 from .client.handle import ActorHandle, QueueSendResult
@@ -25,6 +27,7 @@ from .protocol.errors import (
     ConnDisposed,
     ConnectionLost,
     ConnectionOpenFailed,
+    ConnectTimeout,
     DuplicateKey,
     Forbidden,
     InternalError,
@@ -53,6 +56,7 @@ __all__ = [
     "ClientError",
     "ConnDisposed",
     "ConnStatus",
+    "ConnectTimeout",
     "ConnectionLost",
     "ConnectionOpenFailed",
     "DuplicateKey",
@@ -71,3 +75,7 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Library logging: silent unless the application configures logging (the "actorbind" logger
+# and its children: actorbind.conn, actorbind.client, actorbind.socket, actorbind.server...).
+logging.getLogger("actorbind").addHandler(logging.NullHandler())

@@ -60,12 +60,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def configure_logging(*, verbose: bool) -> None:
+    """Warnings only; ``-v``: the demo's INFO and every ``actorbind.*`` record down to DEBUG
+    (each connect attempt, failure, backoff delay and status change; never a secret)."""
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    if verbose:
+        logging.getLogger("actorbind").setLevel(logging.DEBUG)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_logging(verbose=args.verbose)
     from .app import DemoOptions, run
 
     options = DemoOptions(

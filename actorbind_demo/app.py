@@ -18,7 +18,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from actorbind import Client, create_client
+from actorbind import Client, Encoding, create_client
 from actorbind.rx import ActorStore
 
 from . import backend as backends
@@ -45,7 +45,7 @@ class DemoOptions:
     token: str | None = None
     namespace: str | None = None
     rivetkit: bool = False
-    encoding: str = "bare"
+    encoding: Encoding = "bare"
     quit_after_first_frame: bool = False
     qml: bool = False
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 
-from ..protocol.codecs import codec_for
+from ..protocol.codecs import Encoding, codec_for
 from ..protocol.keys import normalize_key
 from ..protocol.retry import Backoff, Classifier, classify
 from ..transport import Transport
-from .config import ClientConfig, resolve_config
+from .config import DEFAULT_CONNECT_TIMEOUT, ClientConfig, resolve_config
 from .conn import ActorConn
 from .context import ClientContext
 from .handle import ActorHandle
@@ -42,6 +42,15 @@ class ActorAccessor:
 
     def __repr__(self) -> str:
         return f"ActorAccessor({self._name!r})"
+
+    def __call__(self, *args: object, **kwargs: object) -> None:
+        # ``client.close()``, ``client.connect()``...: any unknown attribute is an actor name,
+        # so say what the call meant instead of "'ActorAccessor' object is not callable".
+        raise TypeError(
+            f"client.{self._name} is the accessor of actors named {self._name!r} "
+            f"(client.{self._name}.get_or_create(key)...), not a method; "
+            "to close the client use `await client.aclose()` or `async with create_client(...)`"
+        )
 
     def get(self, key: KeyArg = None, *, params: Any = None) -> ActorHandle:
         """A handle on the existing actor with this name and ``key`` (:meth:`Client.get`)."""
@@ -117,8 +126,9 @@ class Client:
         )
 
     def __getattr__(self, name: str) -> ActorAccessor:
+        # Private and dunder names are never actors (copy, pickle, mocks and typos probe them).
         if name.startswith("_"):
-            raise AttributeError(name)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         return ActorAccessor(self, name)
 
     @property
@@ -189,20 +199,35 @@ class Client:
         await self._ctx.management.destroy(actor_id)
 
     async def dispose(self) -> None:
-        """Dispose every connection this client made, then close its HTTP pool."""
+        """Dispose every connection this client made, then close its HTTP pool.
+
+        Later calls on the client, its handles and its connections raise
+        :class:`~actorbind.ConnDisposed`.
+        """
         if self._ctx.disposed:
             log.warning("client disposed twice")
             return
         conns = list(self._ctx.conns)
         await asyncio.gather(*(conn.dispose() for conn in conns), return_exceptions=True)
         self._ctx.disposed = True
+        self._ctx.management.closed = True
         await self._ctx.transport.aclose()
+
+    async def aclose(self) -> None:
+        """:meth:`dispose`, under the name httpx users expect; idempotent and quiet."""
+        if not self._ctx.disposed:
+            await self.dispose()
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether :meth:`dispose` (or :meth:`aclose`) ran."""
+        return self._ctx.disposed
 
     async def __aenter__(self) -> Client:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.dispose()
+        await self.aclose()
 
 
 def create_client(
@@ -210,7 +235,7 @@ def create_client(
     *,
     token: str | None = None,
     namespace: str | None = None,
-    encoding: str = "bare",
+    encoding: Encoding = "bare",
     headers: Mapping[str, str] | None = None,
     runner: str | None = None,
     disable_metadata_lookup: bool = False,
@@ -219,6 +244,8 @@ def create_client(
     max_incoming_message_size: int | None = 16 * 1024 * 1024,
     max_response_head_size: int = 64 * 1024,
     max_response_size: int = 4 * 1024 * 1024,
+    connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+    skip_ready_wait: bool = False,
     http_transport: httpx.AsyncBaseTransport | None = None,
     retry: Classifier = classify,
     backoff: Backoff | None = None,
@@ -234,13 +261,20 @@ def create_client(
         headers: extra headers for HTTP requests (not WebSockets, like upstream).
         runner: the runner pool (``RIVET_POOL`` or ``"default"``).
         disable_metadata_lookup: skip ``GET /metadata`` (its endpoint redirect too).
-        timeout: seconds an HTTP call may take in all, connect to the reply's last byte
-            (``None``: no bound).
+        timeout: seconds an HTTP call may take in all, connect to the reply's last byte, and
+            a WebSocket may take to open (the gateway holds both while it places the actor);
+            ``None``: no bound.
         max_message_size: refuse to send an action bigger than this (RivetKit's default
             incoming limit) instead of letting the server drop the socket; ``None`` disables.
         max_incoming_message_size: the largest frame accepted from a server.
         max_response_head_size: the largest HTTP reply head (status line and headers), bytes.
         max_response_size: the largest HTTP reply body, bytes (RivetKit sends at most 1 MiB).
+        connect_timeout: seconds an action made on a connection that is not connected waits
+            for it before failing with :class:`~actorbind.ConnectTimeout` (the connection
+            keeps trying); ``None``: forever.
+        skip_ready_wait: RivetKit's ``gateway.skipReadyWait`` for every call (each call can
+            override it): the gateway forwards at once instead of waiting for the actor to
+            be ready.
         http_transport: an httpx transport (tests may pass ``httpx.MockTransport``).
         retry: which failures are tried again: a function from an exception to a
             :class:`~actorbind.protocol.Retry` verdict; default
@@ -250,7 +284,7 @@ def create_client(
             jitter, see :class:`actorbind.protocol.Backoff`.
 
     Raises:
-        ValueError: unknown encoding or malformed endpoint.
+        ValueError: unknown encoding, malformed endpoint, or a timeout that is not positive.
     """
     config = resolve_config(
         endpoint,
@@ -265,5 +299,7 @@ def create_client(
         max_incoming_message_size=max_incoming_message_size,
         max_response_head_size=max_response_head_size,
         max_response_size=max_response_size,
+        connect_timeout=connect_timeout,
+        skip_ready_wait=skip_ready_wait,
     )
     return Client(config, http_transport=http_transport, retry=retry, backoff=backoff)

@@ -9,10 +9,18 @@ from dataclasses import dataclass, field, replace
 from ..protocol.codecs import ENCODINGS, Encoding
 from ..protocol.urls import parse_endpoint
 
-__all__ = ["DEFAULT_ENDPOINT", "USER_AGENT", "ClientConfig", "resolve_config"]
+__all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_ENDPOINT",
+    "USER_AGENT",
+    "ClientConfig",
+    "resolve_config",
+]
 
 DEFAULT_ENDPOINT = "http://localhost:6420"
 USER_AGENT = "actorbind/0.1 (RivetKit/2.3.19 compatible)"
+DEFAULT_CONNECT_TIMEOUT = 30.0
+"""Seconds an action made on a connection waits for it to connect before it fails."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +39,8 @@ class ClientConfig:
     max_incoming_message_size: int | None
     max_response_head_size: int = 64 * 1024
     max_response_size: int = 4 * 1024 * 1024
+    connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT
+    skip_ready_wait: bool = False
 
     def with_overrides(
         self, endpoint: str | None, namespace: str | None, token: str | None
@@ -61,18 +71,23 @@ def resolve_config(
     max_incoming_message_size: int | None,
     max_response_head_size: int = 64 * 1024,
     max_response_size: int = 4 * 1024 * 1024,
+    connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+    skip_ready_wait: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> ClientConfig:
     """Resolve arguments > URL auth > environment > defaults, like RivetKit's ``createClient``.
 
     Raises:
-        ValueError: an unknown encoding, or a malformed endpoint.
+        ValueError: an unknown encoding, a malformed endpoint, or a negative timeout.
     """
     env = os.environ if environ is None else environ
     if encoding not in ENCODINGS:
         raise ValueError(f"unknown encoding {encoding!r}: expected one of 'json', 'cbor', 'bare'")
     raw = endpoint or env.get("RIVET_ENGINE") or env.get("RIVET_ENDPOINT") or DEFAULT_ENDPOINT
     parsed = parse_endpoint(raw)
+    for label, seconds in (("timeout", timeout), ("connect_timeout", connect_timeout)):
+        if seconds is not None and not seconds > 0:
+            raise ValueError(f"{label} must be a positive number of seconds or None")
     for name, value in (headers or {}).items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise ValueError("headers must map str to str")
@@ -89,6 +104,8 @@ def resolve_config(
         max_incoming_message_size=max_incoming_message_size,
         max_response_head_size=_positive("max_response_head_size", max_response_head_size),
         max_response_size=_positive("max_response_size", max_response_size),
+        connect_timeout=connect_timeout,
+        skip_ready_wait=skip_ready_wait,
     )
 
 

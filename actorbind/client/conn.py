@@ -23,11 +23,13 @@ from ..protocol.connection import (
     ScheduleReconnect,
     StatusChanged,
 )
-from ..protocol.errors import ActorError, ConnDisposed, InvalidState, actor_error
+from ..protocol.errors import ActorError, ConnDisposed, ConnectTimeout, InvalidState, actor_error
 from ..transport.websocket import Socket
+from .conn_log import ConnLog
+from .params import ParamsProvider, conn_params_protocol, resolve_params
 
 if TYPE_CHECKING:
-    from .handle import ActorHandle, ParamsProvider, QueueSendResult
+    from .handle import ActorHandle, QueueSendResult
 
 __all__ = ["ActorConn", "Unsubscribe"]
 
@@ -44,12 +46,20 @@ class ActorConn:
     Use ``async with handle.connect() as conn:`` or call :meth:`dispose`.
     """
 
-    def __init__(self, handle: ActorHandle, params: Any, get_params: ParamsProvider | None) -> None:
+    def __init__(
+        self,
+        handle: ActorHandle,
+        params: Any,
+        get_params: ParamsProvider | None,
+        *,
+        skip_ready_wait: bool = False,
+    ) -> None:
         ctx = handle._context
         self._handle = handle
         self._ctx = ctx
         self._params = params
         self._get_params = get_params
+        self._skip_ready_wait = skip_ready_wait
         self._proto = ConnectionProtocol(
             ctx.codec,
             query_target=handle._is_query,
@@ -68,6 +78,7 @@ class ActorConn:
         self._open_handlers: list[Callable[[], Any]] = []
         self._close_handlers: list[Callable[[], Any]] = []
         self._ready: asyncio.Future[None] | None = None
+        self._log = ConnLog(handle.name, tuple(handle.key))
         self._reconnect_delay: float | None = None
         self._wakeup: asyncio.Event | None = None
         self._last_error: Exception | None = None
@@ -120,15 +131,39 @@ class ActorConn:
         """The handle this connection was made from."""
         return self._handle
 
-    async def ready(self) -> None:
-        """Wait until connected (the server's ``Init`` arrived).
+    async def ready(self, timeout: float | None = None) -> None:
+        """Wait until connected (the server's ``Init`` arrived), at most ``timeout`` seconds.
+
+        ``timeout=None`` uses the client's ``connect_timeout`` (30 s unless configured; a
+        client made with ``connect_timeout=None`` waits forever). The connection keeps trying
+        after a timeout.
 
         Raises:
+            ConnectTimeout: not connected in time (names the endpoint and the last error).
             ActorError: the connection gave up (status ``idle``) before connecting.
             ConnDisposed: it was disposed first.
         """
-        assert self._ready is not None
-        await asyncio.shield(self._ready)
+        ready = self._ready
+        assert ready is not None
+        bound = self._ctx.initial.connect_timeout if timeout is None else timeout
+        if bound is None or ready.done():
+            await asyncio.shield(ready)
+            return
+        try:
+            async with asyncio.timeout(bound):
+                await asyncio.shield(ready)
+        except TimeoutError:
+            if ready.done():  # settled just as the timer fired
+                return await ready
+            raise self._timeout_error(bound) from self._last_error
+
+    def _timeout_error(self, bound: float) -> ConnectTimeout:
+        return ConnectTimeout(
+            self._handle.name,
+            endpoint=self._ctx.management.endpoint,
+            timeout=bound,
+            last_error=self._last_error,
+        )
 
     # --- listeners --------------------------------------------------------------------
 
@@ -203,17 +238,25 @@ class ActorConn:
     # --- actions ----------------------------------------------------------------------
 
     async def action(self, name: str, *args: Any) -> Any:
-        """Call an action over the socket (queued until connected).
+        """Call an action over the socket (queued until connected, at most the client's
+        ``connect_timeout``).
 
         Raises:
             ActorError: the actor answered with an error, or the connection gave up.
+            ConnectTimeout: it waited ``connect_timeout`` for the connection and was not sent.
             ConnectionLost: the socket dropped while the call was in flight.
             ConnDisposed: the connection was (or got) disposed.
         """
-        action_id = self._proto.call(name, list(args))
-        assert self._loop is not None
-        future: asyncio.Future[Any] = self._loop.create_future()
+        proto = self._proto
+        action_id = proto.call(name, list(args))
+        loop = self._loop
+        assert loop is not None
+        future: asyncio.Future[Any] = loop.create_future()
         self._futures[action_id] = future
+        bound = self._ctx.initial.connect_timeout
+        if bound is not None and proto.is_queued(action_id):
+            timer = loop.call_later(bound, self._expire, action_id, bound)
+            future.add_done_callback(lambda _: timer.cancel())
         self._pump()
         return await future
 
@@ -235,9 +278,22 @@ class ActorConn:
         Raises:
             ConnDisposed, TypeError, ValueError, MessageTooLong: as :meth:`action`, at once.
         """
-        action_id = self._proto.call(name, list(args))
+        proto = self._proto
+        action_id = proto.call(name, list(args))
         self._in_order[action_id] = on_done
+        bound = self._ctx.initial.connect_timeout
+        if bound is not None and proto.is_queued(action_id):
+            assert self._loop is not None
+            # Not cancelled when answered: firing then is a no-op (fail_queued finds nothing).
+            self._loop.call_later(bound, self._expire, action_id, bound)
         self._pump()
+
+    def _expire(self, action_id: int, bound: float) -> None:
+        error = self._timeout_error(bound)
+        error.__cause__ = self._last_error
+        if self._proto.fail_queued(action_id, error):
+            self._log.timed_out(error)
+            self._pump()
 
     async def send(
         self, name: str, body: Any = None, *, wait: bool = False, timeout: float | None = None
@@ -274,6 +330,7 @@ class ActorConn:
                 self._proto.attempt_started()
                 self._pump()
             first = False
+            self._log.attempt(self._ctx.management.endpoint)
             ws = await self._open()
             if ws is not None:
                 # Messages arrive through _receive meanwhile, straight from the socket.
@@ -296,14 +353,12 @@ class ActorConn:
     async def _open(self) -> Socket | None:
         try:
             params = await self._resolve_params()
-            url = await self._handle._connect_url()
+            route = await self._handle._connect_route(self._skip_ready_wait)
             cfg = await self._ctx.management.config()
-            protocols = ["rivet", f"rivet_encoding.{self._ctx.codec.name}"]
-            from .handle import conn_params_protocol
-
+            protocols = ["rivet", f"rivet_encoding.{self._ctx.codec.name}", *route.subprotocols]
             protocols += conn_params_protocol(params)
             ws = await self._ctx.transport.open_websocket(
-                url,
+                route.url,
                 protocols,
                 max_size=cfg.max_incoming_message_size,
                 what="connect",
@@ -333,21 +388,7 @@ class ActorConn:
         self._pump()
 
     async def _resolve_params(self) -> Any:
-        if self._get_params is None:
-            return self._params
-        try:
-            value = self._get_params()
-            if inspect.isawaitable(value):
-                value = await value
-            return value
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            raise actor_error(
-                "client",
-                "get_params_failed",
-                f"Failed to resolve connection params: {type(exc).__name__}",
-            ) from exc
+        return await resolve_params(self._params, self._get_params)
 
     def reconnect(self) -> None:
         """Leave ``idle`` after the connection gave up, and try again now."""
@@ -412,8 +453,10 @@ class ActorConn:
                 elif event.id in self._in_order:
                     self._invoke(self._in_order.pop(event.id), None, event.error)
             elif isinstance(event, StatusChanged):
+                self._log.status(event.previous, event.status)
                 self._on_status(event.status)
             elif isinstance(event, Opened):
+                self._log.connected(event.actor_id)
                 self._last_error = None
                 if self._ready is not None and not self._ready.done():
                     self._ready.set_result(None)
@@ -427,11 +470,15 @@ class ActorConn:
                 for error_cb in list(self._error_handlers):
                     self._invoke(error_cb, event.error)
             elif isinstance(event, ScheduleReconnect):
+                self._log.retry(self._ctx.management.endpoint, self._last_error, event.delay)
                 self._reconnect_delay = event.delay
             elif isinstance(event, CloseSocket):
                 self._close_socket(event.code, event.reason)
 
     def _on_status(self, status: ConnStatus) -> None:
+        gave_up = self._proto.gave_up
+        if status is ConnStatus.IDLE and gave_up is not None:
+            self._log.gave_up(gave_up)
         if status is ConnStatus.IDLE and self._ready is not None and not self._ready.done():
             error: Exception = (
                 ConnDisposed()

@@ -13,14 +13,23 @@ from urllib.parse import quote
 import httpx
 from websockets.asyncio.client import ClientConnection
 
-from ..protocol.errors import ActorError, ActorNotFound, InvalidState
+from ..protocol.errors import ActorError, ActorNotFound, ConnDisposed
 from ..protocol.keys import ActorKey, query_key
 from ..protocol.messages import HttpQueueSendRequest
 from ..protocol.retry import Retry
-from ..protocol.urls import IdTarget, QueryTarget, encode_input_query, gateway_url, to_websocket_url
+from ..protocol.urls import (
+    GatewayRoute,
+    IdTarget,
+    QueryTarget,
+    encode_input_query,
+    gateway_route,
+    gateway_url,
+    to_websocket_url,
+)
 from ..transport import error_from_response
 from .config import ClientConfig
 from .context import ClientContext
+from .params import ParamsProvider, conn_params_protocol
 
 if TYPE_CHECKING:
     from .conn import ActorConn
@@ -28,8 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["ActorHandle", "ParamsProvider", "QueueSendResult"]
 
 T = TypeVar("T")
-ParamsProvider = Callable[[], Any]
-"""Returns connection params (or an awaitable of them); called before every connect attempt."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +173,19 @@ class ActorHandle:
         """The actor's gateway URL with an empty path, like ``getGatewayUrl()``."""
         return await self.url("")
 
+    def _skip(self, override: bool | None) -> bool:
+        return self._ctx.initial.skip_ready_wait if override is None else override
+
+    async def _route(self, cfg: ClientConfig, path: str, skip: bool) -> GatewayRoute:
+        return gateway_route(
+            cfg.endpoint,
+            await self._target(),
+            path,
+            namespace=cfg.namespace,
+            token=cfg.token,
+            skip_ready_wait=skip,
+        )
+
     # --- HTTP -------------------------------------------------------------------------
 
     def _headers(self, cfg: ClientConfig, params: Any, content_type: str | None) -> dict[str, str]:
@@ -178,15 +198,14 @@ class ActorHandle:
         return headers
 
     async def _post(
-        self, path: str, body: bytes, what: str, *, params: Any = None
+        self, path: str, body: bytes, what: str, *, params: Any = None, skip: bool = False
     ) -> httpx.Response:
         async def attempt() -> httpx.Response:
             cfg = await self._ctx.management.config()
-            target = await self._target()
-            url = gateway_url(cfg.endpoint, target, path, namespace=cfg.namespace, token=cfg.token)
-            headers = self._headers(cfg, params, self._ctx.codec.content_type)
+            route = await self._route(cfg, path, skip)
+            headers = {**self._headers(cfg, params, self._ctx.codec.content_type), **route.headers}
             response = await self._ctx.transport.request(
-                "POST", url, headers=headers, content=body, what=what
+                "POST", route.url, headers=headers, content=body, what=what
             )
             if response.status_code >= 400:
                 raise error_from_response(response, self._ctx.codec)
@@ -225,8 +244,11 @@ class ActorHandle:
                     continue
                 raise
 
-    async def action(self, name: str, *args: Any) -> Any:
+    async def action(self, name: str, *args: Any, skip_ready_wait: bool | None = None) -> Any:
         """Call an action over HTTP (a fresh, throwaway connection on the actor side).
+
+        ``skip_ready_wait=True`` asks the gateway not to wait for the actor to be ready
+        (RivetKit's ``skipReadyWait``; ``None``: the client's default).
 
         Raises:
             ActorError: the actor (or gateway) answered with an error.
@@ -238,7 +260,11 @@ class ActorHandle:
         codec = self._ctx.codec
         body = codec.encode_action_request(list(args))
         response = await self._post(
-            f"/action/{quote(name, safe='')}", body, f"action {name!r}", params=self._params
+            f"/action/{quote(name, safe='')}",
+            body,
+            f"action {name!r}",
+            params=self._params,
+            skip=self._skip(skip_ready_wait),
         )
         return codec.decode_action_response(response.content)
 
@@ -278,24 +304,23 @@ class ActorHandle:
         method: str = "GET",
         headers: dict[str, str] | None = None,
         content: bytes | str | None = None,
+        skip_ready_wait: bool | None = None,
     ) -> httpx.Response:
-        """A raw HTTP request to the actor's ``on_request`` handler (``/request/<path>``)."""
+        """A raw HTTP request to the actor's ``on_request`` handler (``/request/<path>``).
+
+        A ``#fragment`` in ``path`` is dropped, as a browser's ``fetch`` does.
+        """
         if not path.startswith("/"):
             path = "/" + path
         data = content.encode() if isinstance(content, str) else content
+        skip = self._skip(skip_ready_wait)
 
         async def attempt() -> httpx.Response:
             cfg = await self._ctx.management.config()
-            url = gateway_url(
-                cfg.endpoint,
-                await self._target(),
-                "/request" + path,
-                namespace=cfg.namespace,
-                token=cfg.token,
-            )
-            hdrs = {**self._headers(cfg, self._params, None), **(headers or {})}
+            route = await self._route(cfg, "/request" + path, skip)
+            hdrs = {**self._headers(cfg, self._params, None), **(headers or {}), **route.headers}
             response = await self._ctx.transport.request(
-                method, url, headers=hdrs, content=data, what="raw request"
+                method, route.url, headers=hdrs, content=data, what="raw request"
             )
             if response.status_code >= 400 and "x-rivet-error" in response.headers:
                 raise error_from_response(response, self._ctx.codec)
@@ -303,25 +328,26 @@ class ActorHandle:
 
         return await self._with_retries(attempt)
 
-    async def websocket(self, path: str = "") -> ClientConnection:
+    async def websocket(
+        self, path: str = "", *, skip_ready_wait: bool | None = None
+    ) -> ClientConnection:
         """Open a raw WebSocket to the actor's ``on_websocket`` handler (``/websocket/<path>``).
 
         The caller owns it (``async with await handle.websocket() as ws``); the client's
-        ``dispose()`` does not track it, as upstream.
+        ``dispose()`` does not track it, as upstream. A ``#fragment`` in ``path`` is dropped.
         """
         if path and not path.startswith("/"):
             path = "/" + path
         cfg = await self._ctx.management.config()
-        url = gateway_url(
-            cfg.endpoint,
-            await self._target(),
-            "/websocket" + path,
-            namespace=cfg.namespace,
-            token=cfg.token,
-        )
-        protocols = ["rivet", "rivet_encoding.bare", *conn_params_protocol(self._params)]
+        route = await self._route(cfg, "/websocket" + path, self._skip(skip_ready_wait))
+        protocols = [
+            "rivet",
+            "rivet_encoding.bare",
+            *route.subprotocols,
+            *conn_params_protocol(self._params),
+        ]
         return await self._ctx.transport.open_websocket(
-            to_websocket_url(url),
+            to_websocket_url(route.url),
             protocols,
             max_size=cfg.max_incoming_message_size,
             what="raw websocket",
@@ -329,17 +355,28 @@ class ActorHandle:
 
     # --- connections ------------------------------------------------------------------
 
-    def connect(self, params: Any = None, *, get_params: ParamsProvider | None = None) -> ActorConn:
+    def connect(
+        self,
+        params: Any = None,
+        *,
+        get_params: ParamsProvider | None = None,
+        skip_ready_wait: bool | None = None,
+    ) -> ActorConn:
         """Open a persistent connection; it starts connecting at once (needs a running loop).
 
         ``params`` overrides the handle's params; ``get_params`` is called before every
-        attempt (fresh tokens on reconnect).
+        attempt (fresh tokens on reconnect). ``skip_ready_wait`` as for :meth:`action`.
         """
         from .conn import ActorConn
 
         if self._ctx.disposed:
-            raise InvalidState("the client was disposed")
-        conn = ActorConn(self, self._params if params is None else params, get_params)
+            raise ConnDisposed("the client was disposed")
+        conn = ActorConn(
+            self,
+            self._params if params is None else params,
+            get_params,
+            skip_ready_wait=self._skip(skip_ready_wait),
+        )
         self._ctx.conns.add(conn)
         conn._start()
         return conn
@@ -353,20 +390,12 @@ class ActorHandle:
     def _is_query(self) -> bool:
         return self._method != "id"
 
-    async def _connect_url(self) -> str:
-        return to_websocket_url(await self.url("/connect"))
+    async def _connect_route(self, skip: bool) -> GatewayRoute:
+        """The ``/connect`` route, its URL already ``ws(s)://``."""
+        cfg = await self._ctx.management.config()
+        route = await self._route(cfg, "/connect", skip)
+        return GatewayRoute(to_websocket_url(route.url), route.headers, route.subprotocols)
 
     def _forget_resolution(self) -> None:
         if self._method != "id":
             self._resolved = None
-
-
-_PARAM_SAFE = "-_.!~*'"
-
-
-def conn_params_protocol(params: Any) -> list[str]:
-    """The ``rivet_conn_params.<urlencoded json>`` subprotocol, if there are params."""
-    if params is None:
-        return []
-    text = json.dumps(params, separators=(",", ":"), ensure_ascii=False)
-    return [f"rivet_conn_params.{quote(text, safe=_PARAM_SAFE)}"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ..protocol.errors import ActorNotFound, MalformedMessage
+from ..protocol.errors import ActorNotFound, ConnDisposed, MalformedMessage
 from ..protocol.keys import ActorKey, serialize_key
 from ..protocol.urls import encode_input_rest
 from ..transport import Transport
@@ -33,16 +33,32 @@ class ActorRecord:
 
 
 class Management:
-    """Metadata lookup (once, then cached) and ``/actors`` calls for one client."""
+    """Metadata lookup (once, then cached) and ``/actors`` calls for one client.
+
+    Every call of the client's handles goes through :meth:`config` first, so once
+    :attr:`closed` is set (``client.dispose()``) each raises :class:`ConnDisposed`.
+    """
 
     def __init__(self, config: ClientConfig, transport: Transport) -> None:
         self._initial = config
         self._transport = transport
         self._config: ClientConfig | None = None
         self._lock: asyncio.Lock | None = None
+        self.closed = False
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint in use (the redirect's, once ``/metadata`` answered); never a token."""
+        return (self._config or self._initial).endpoint
 
     async def config(self) -> ClientConfig:
-        """The effective config: after ``/metadata`` may have redirected endpoint/ns/token."""
+        """The effective config: after ``/metadata`` may have redirected endpoint/ns/token.
+
+        Raises:
+            ConnDisposed: the client was disposed.
+        """
+        if self.closed:
+            raise ConnDisposed("the client was disposed")
         if self._config is not None:
             return self._config
         if self._initial.disable_metadata_lookup:

@@ -315,6 +315,21 @@ class ConnectionProtocol:
             self._queued_names[action_id] = name
         return action_id
 
+    def is_queued(self, action_id: int) -> bool:
+        """Whether the action still waits for a socket (not written to one yet)."""
+        return action_id in self._queued_names
+
+    def fail_queued(self, action_id: int, error: Exception) -> bool:
+        """Fail an action that still waits for a socket (the I/O layer's connect timeout).
+
+        Returns whether it was queued; an action already written to a socket is left alone.
+        """
+        if self._queued_names.pop(action_id, None) is None:
+            return False
+        self._queued = [entry for entry in self._queued if entry[0] != action_id]
+        self._events.append(ActionFailed(action_id, error))
+        return True
+
     def subscribe(self, event_name: str) -> None:
         """The first listener for ``event_name`` appeared: ask the server for it."""
         self._check_alive()

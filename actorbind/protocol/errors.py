@@ -17,7 +17,8 @@
         ├── ConnDisposed             the connection (or client) was disposed
         ├── TransportError           the network failed (refused, reset, timed out)
         │   ├── ConnectionLost       the socket dropped while the call was in flight
-        │   └── OutcomeUnknown       an HTTP request was sent, then failed: it may have been applied
+        │   ├── OutcomeUnknown       an HTTP request was sent, then failed: it may have been applied
+        │   └── ConnectTimeout       a connection did not connect in time (also TimeoutError)
         ├── MalformedMessage         the peer sent bytes that are not valid protocol
         └── InvalidState             a call that makes no sense in the current state
 
@@ -40,6 +41,7 @@ __all__ = [
     "ActorNotFound",
     "ClientError",
     "ConnDisposed",
+    "ConnectTimeout",
     "ConnectionLost",
     "ConnectionOpenFailed",
     "DuplicateKey",
@@ -202,6 +204,37 @@ class ConnectionLost(TransportError):
         super().__init__(message)
         self.code = code
         self.reason = reason
+
+
+class ConnectTimeout(TransportError, TimeoutError):
+    """A connection did not connect within its bound (``connect_timeout``, ``ready(timeout)``).
+
+    Raised by ``ready()`` and by actions that waited for the connection; the connection itself
+    keeps trying. The message names the actor and the endpoint (never a token or params) and
+    the last failure, which is also ``__cause__`` and :attr:`last_error`.
+
+    Attributes:
+        endpoint: the endpoint tried, without credentials.
+        timeout: the bound, in seconds.
+        last_error: why the last attempt failed (``None`` while the first is still running).
+    """
+
+    def __init__(
+        self, actor: str, *, endpoint: str, timeout: float, last_error: BaseException | None
+    ) -> None:
+        # Keyword-only: positional args would be read as errno/strerror by OSError.__new__.
+        cause = (
+            f"{type(last_error).__name__}: {last_error}"
+            if last_error is not None
+            else "none yet (the first attempt is still running)"
+        )
+        super().__init__(
+            f"could not connect to actor {actor!r} at {endpoint} within {timeout:g} s; "
+            f"last error: {cause}"
+        )
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.last_error = last_error
 
 
 class MalformedMessage(ClientError, ValueError):

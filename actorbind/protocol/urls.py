@@ -17,10 +17,12 @@ __all__ = [
     "SKIP_READY_WAIT_HEADER",
     "SKIP_READY_WAIT_PROTOCOL",
     "Endpoint",
+    "GatewayRoute",
     "IdTarget",
     "QueryTarget",
     "encode_input_query",
     "encode_input_rest",
+    "gateway_route",
     "gateway_url",
     "parse_endpoint",
     "to_websocket_url",
@@ -172,6 +174,67 @@ def gateway_url(
     if own_query:
         query = own_query + "&" + query
     return f"{endpoint}/gateway/{quote(target.name, safe='')}{path}?{query}"
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayRoute:
+    """Where a gateway request goes: its URL plus the headers (HTTP) or subprotocols
+    (WebSocket) that complete the address. ``repr`` hides both: they may carry the token."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    subprotocols: list[str] = field(default_factory=list, repr=False)
+
+
+def _is_direct_path(path: str) -> bool:
+    # RivetKit's canUseDirectSkipReadyWaitPath: raw requests, /connect and raw sockets.
+    for base in ("/request", "/connect", "/websocket"):
+        rest = path[len(base) :]
+        if path.startswith(base) and (not rest or rest[0] in "/?"):
+            return True
+    return False
+
+
+def gateway_route(
+    endpoint: str,
+    target: QueryTarget | IdTarget,
+    path: str,
+    *,
+    namespace: str,
+    token: str | None = None,
+    skip_ready_wait: bool = False,
+) -> GatewayRoute:
+    """The route of ``path`` on an actor, with RivetKit's ``skipReadyWait`` rules.
+
+    Without ``skip_ready_wait`` it is :func:`gateway_url` alone. With it, a query URL gets
+    ``rvt-skip-ready-wait=true``, and every request the header ``x-rivet-skip-ready-wait: 1``
+    (a socket: the ``rivet_skip_ready_wait`` subprotocol). An actor id is named in headers
+    (``x-rivet-target: actor``, ``x-rivet-actor``) or subprotocols (``rivet_target.actor``,
+    ``rivet_actor.{id}``, ``rivet_token.{token}``), and ``/request``, ``/connect`` and
+    ``/websocket`` paths then go to ``{endpoint}{path}`` without the ``/gateway`` prefix.
+
+    Raises:
+        ValueError: as :func:`gateway_url`.
+    """
+    if not skip_ready_wait:
+        return GatewayRoute(gateway_url(endpoint, target, path, namespace=namespace, token=token))
+    headers = {SKIP_READY_WAIT_HEADER: "1"}
+    protocols: list[str] = []
+    if isinstance(target, IdTarget):
+        headers.update({"x-rivet-target": "actor", "x-rivet-actor": target.actor_id})
+        protocols += ["rivet_target.actor", f"rivet_actor.{target.actor_id}"]
+        if token:
+            protocols.append(f"rivet_token.{token}")
+    protocols.append(SKIP_READY_WAIT_PROTOCOL)
+    own = path.partition("#")[0]
+    own = own if own.startswith("/") else "/" + own
+    if isinstance(target, IdTarget) and _is_direct_path(own):
+        url = endpoint + own
+    else:
+        url = gateway_url(
+            endpoint, target, path, namespace=namespace, token=token, skip_ready_wait=True
+        )
+    return GatewayRoute(url, headers, protocols)
 
 
 def to_websocket_url(url: str) -> str:

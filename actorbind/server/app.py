@@ -35,7 +35,11 @@ class _HeaderRouting:
         self.host = host
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and any(n == b"x-rivet-target" for n, _ in scope["headers"]):
+        if scope.get("path", "").startswith("/gateway/"):
+            # A gateway path routes by its path even with the headers (RivetKit's client sends
+            # both for skipReadyWait actions by id; the engine answers them).
+            await self.app(scope, receive, send)
+        elif scope["type"] == "http" and any(n == b"x-rivet-target" for n, _ in scope["headers"]):
             await gateway_http(self.host, scope, receive, send, by_header=True)
         elif scope["type"] == "websocket" and any(
             p.startswith("rivet_target.") for p in scope.get("subprotocols", [])

@@ -46,6 +46,10 @@ class Transport:
         self._max_head = max_response_head_size
         self._max_body = max_response_size
         self._timeout = httpx.Timeout(connect=10.0, read=timeout, write=30.0, pool=None)
+        # The gateway holds an upgrade exactly as it holds a request (up to its 15 s actor
+        # placement wait, then wake retries); the TS client sets no open timeout at all. So a
+        # WebSocket open waits as long as an HTTP call may take (``timeout``; None: no bound).
+        self.open_timeout = timeout
         self._http_transport = http_transport
         self._http: httpx.AsyncClient | None = None
         # Plain http:// requests go through a small keep-alive client of our own (several
@@ -203,7 +207,7 @@ class Transport:
                     subprotocols,
                     on_messages=on_messages,
                     max_size=max_size,
-                    open_timeout=10,
+                    open_timeout=self.open_timeout,
                     ping_interval=20,
                     ping_timeout=20,
                     close_timeout=5,
@@ -213,7 +217,7 @@ class Transport:
                 subprotocols=[websockets.Subprotocol(p) for p in subprotocols],
                 max_size=max_size,
                 compression=None,
-                open_timeout=10,
+                open_timeout=self.open_timeout,
                 ping_interval=20,
                 ping_timeout=20,
                 close_timeout=5,

@@ -396,7 +396,7 @@ async def open_socket(
     *,
     on_messages: MessageHandler,
     max_size: int | None,
-    open_timeout: float = 10,
+    open_timeout: float | None = 10,
     ping_interval: float | None = 20,
     ping_timeout: float | None = 20,
     close_timeout: float = 5,

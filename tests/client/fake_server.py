@@ -40,7 +40,15 @@ from actorbind.protocol.messages import (
     ToServer,
 )
 
-__all__ = ["FakeServer", "Refuse", "Script", "Session", "free_port", "tcp_drop_server"]
+__all__ = [
+    "FakeServer",
+    "Refuse",
+    "Script",
+    "Session",
+    "free_port",
+    "silent_server",
+    "tcp_drop_server",
+]
 
 Script = Callable[["Session"], Awaitable[None]]
 
@@ -282,4 +290,28 @@ async def tcp_drop_server(reply: bytes = b"") -> AsyncIterator[tuple[str, list[i
         yield f"http://127.0.0.1:{port}", count
     finally:
         server.close()
+        await server.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def silent_server() -> AsyncIterator[str]:
+    """A server that accepts TCP, reads the handshake and never answers (a hung gateway or a
+    wrong endpoint that swallows packets). Yields its endpoint; every socket is closed at exit."""
+    writers: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        with contextlib.suppress(Exception):
+            while await reader.read(65536):
+                pass
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        for writer in writers:
+            writer.close()
         await server.wait_closed()

@@ -250,6 +250,27 @@ async def test_raw_websocket_drops_the_fragment(client: Client, uid: str) -> Non
         assert await ws.recv() == "hi"
 
 
+async def test_skip_ready_wait_per_call(client: Client, uid: str) -> None:
+    # Gateway-level: both servers accept rvt-skip-ready-wait, the header and the subprotocol,
+    # and route id targets by x-rivet-target/x-rivet-actor (or rivet_target/rivet_actor).
+    counter = client.counter.get_or_create(uid)
+    assert await counter.increment(1) == 1  # awake: skipping the wait is then safe
+    assert await counter.increment(1, skip_ready_wait=True) == 2
+    by_id = client.counter.get_for_id(await counter.resolve())
+    assert await by_id.increment(1, skip_ready_wait=True) == 3
+    raw = client.raw.get_or_create(uid)
+    await raw.fetch("/warm")
+    raw_id = client.raw.get_for_id(await raw.resolve())
+    for handle in (raw, raw_id):
+        response = await handle.fetch("/test/path?foo=bar", skip_ready_wait=True)
+        assert response.status_code == 200
+        assert (response.json()["path"], response.json()["query"]) == ("/test/path", {"foo": "bar"})
+        ws = await handle.websocket("/echo", skip_ready_wait=True)
+        async with ws:
+            await ws.send("hi")
+            assert await ws.recv() == "hi"
+
+
 async def test_raw_websocket_echo(client: Client, uid: str) -> None:
     ws = await client.raw.get_or_create(uid).websocket("/echo")
     async with ws:

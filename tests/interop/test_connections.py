@@ -185,6 +185,16 @@ async def test_an_actor_name_nobody_serves_fails_at_once(client: Client, uid: st
     await conn.dispose()
 
 
+async def test_connect_with_skip_ready_wait(client: Client, uid: str) -> None:
+    handle = client.counter.get_or_create(uid)
+    assert await handle.increment(1) == 1
+    by_id = client.counter.get_for_id(await handle.resolve())
+    for target in (handle, by_id):
+        async with target.connect(skip_ready_wait=True) as conn:
+            await asyncio.wait_for(conn.ready(), WAIT)
+            assert await asyncio.wait_for(conn.increment(1), WAIT) >= 2
+
+
 async def test_good_params_and_conn_state(client: Client, uid: str) -> None:
     async with client.guarded.get_or_create(uid).connect(params={"authToken": "good-token"}) as c:
         assert await c.whoami() == {"user": "u1", "authToken": "good-token"}

@@ -91,3 +91,50 @@ def test_mistakes_are_caught(tmp_path: Path, body: str, needle: str) -> None:
     out, status = check(body, tmp_path)
     assert status == 1, out
     assert needle in out, out
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        ('counter.increment("x")', 'incompatible type "str"'),
+        ("client.counter.get_or_create(1)", "incompatible type"),
+    ],
+)
+def test_the_readme_snippet_catches_a_wrong_call(tmp_path: Path, call: str, needle: str) -> None:
+    # Word for word from the README: with ``client`` unannotated mypy skipped the body.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    snippet = next(b for b in readme.split("```python\n")[1:] if "CounterActions" in b)
+    snippet = snippet.split("```")[0]
+    assert "client: Client" in snippet
+    body = snippet.replace(
+        "    return await counter.increment(1)",
+        f"    {call}\n    return await counter.increment(1)",
+    )
+    assert call in body
+    path = tmp_path / "readme_snippet.py"
+    path.write_text(body)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir=/dev/null",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert needle in out, out
+
+
+@pytest.mark.timeout(300)
+def test_encoding_is_typed(tmp_path: Path) -> None:
+    out, status = check('create_client("http://127.0.0.1:1", encoding="msgpack")', tmp_path)
+    assert status == 1, out
+    assert "create_client" in out and "Literal" in out, out
