@@ -110,6 +110,8 @@ class Actor:
             An actor with neither is stateless: ``ctx.state`` raises ``actor.state_not_enabled``
             and nothing is persisted, as in RivetKit.
         action_timeout: seconds an action may run (default 60).
+        sleep_timeout: seconds without work in flight or connections before the actor sleeps
+            (default 30, RivetKit's); ``None`` never sleeps on its own.
         interleave: ``False`` (default): actions, hooks and queue handlers run one at a time.
             ``True``: like RivetKit, each runs as soon as it arrives, so async ones interleave
             at their ``await`` points (see docs/server.md for why serial is the default).
@@ -121,6 +123,7 @@ class Actor:
         vars: initial ephemeral vars (``ctx.vars``), deep-copied at every start; never stored.
 
     Optional hooks (sync or async): ``create_state(ctx, input)``, ``create_vars(ctx)``,
+    ``on_wake(ctx)`` (every start), ``on_sleep(ctx)``, ``on_destroy(ctx)``,
     ``on_state_change(ctx, state)`` (after each change is stored; it must not change the state),
     ``on_before_connect(ctx, params)`` (raise :class:`UserError` to reject),
     ``create_conn_state(ctx, params)`` (both see the HTTP request or WebSocket upgrade as
@@ -137,6 +140,7 @@ class Actor:
     vars: Any = None
     queues: tuple[str, ...] = ()
     max_queue_size: int = 1000
+    sleep_timeout: float | None = 30.0
     action_timeout: float = 60.0
     interleave: bool = False
 

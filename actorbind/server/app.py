@@ -100,6 +100,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        host.alarms.load()  # calls scheduled by an earlier run wake their actors
         # Under any ASGI server (uvicorn's access log included), not only serve().
         with redacted_logs():
             try:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from actorbind.protocol import Event
 
@@ -16,8 +17,11 @@ if TYPE_CHECKING:
 
     from .queues import ActorQueue
     from .runtime import ActorRuntime
+    from .schedule import Schedule
 
 __all__ = ["ActionContext", "ActorContext", "ConnContext", "Outbox"]
+
+_T = TypeVar("_T")
 
 
 class Outbox(Protocol):
@@ -135,6 +139,27 @@ class ActorContext:
         """Pull messages: ``await ctx.queue.next(["jobs"], timeout=5, completable=True)``,
         ``next_batch(...)``, ``async for m in ctx.queue.iter(...)`` (see :mod:`.queues`)."""
         return self._runtime.queue
+
+    @property
+    def schedule(self) -> Schedule:
+        """``await ctx.schedule.after(seconds, "action", *args)`` / ``at(timestamp, ...)``: a
+        stored call of one of this actor's actions, which wakes it if it sleeps."""
+        from .schedule import Schedule
+
+        return Schedule(self._runtime.host, self._runtime.record.actor_id)
+
+    def sleep(self) -> None:
+        """Put the actor to sleep once the work in flight is done (``on_sleep`` runs; the next
+        request wakes it; open WebSockets stay open, as RivetKit's hibernation)."""
+        self._runtime.request_sleep()
+
+    def keep_awake(self, awaitable: Awaitable[_T]) -> asyncio.Task[_T]:
+        """Run ``awaitable`` as a task; the actor does not sleep before it is done."""
+        return self._runtime.keep_awake(awaitable)
+
+    def wait_until(self, awaitable: Awaitable[Any]) -> None:
+        """Like :meth:`keep_awake`, fire and forget: a sleep waits for it (bounded)."""
+        self._runtime.keep_awake(awaitable)
 
     def destroy(self) -> None:
         """Destroy this actor once the work in flight (this action included) is done:

@@ -13,10 +13,12 @@ from typing import Any, TypeVar
 from actorbind.protocol import ActorKey
 
 from .actor import Actor
+from .context import ConnContext
 from .errors import RivetError, log_failure
 from .limits import Limits
 from .registry import Registry
-from .runtime import ActorRuntime
+from .runtime import ActorRuntime, Hibernated
+from .schedule import Alarms
 from .storage import ActorRecord, ActorStore, Storage, now_ms
 
 __all__ = ["ActorHost", "new_actor_id"]
@@ -52,6 +54,12 @@ class ActorHost:
         self.allow_unknown_names = allow_unknown_names
         self.runtimes: dict[str, ActorRuntime] = {}
         self._starting: dict[str, asyncio.Task[ActorRuntime]] = {}
+        self._stopping: dict[str, asyncio.Task[None]] = {}
+        self._hibernated: dict[str, Hibernated] = {}
+        self._first_start: dict[str, int] = {}
+        self.sleep_ts: dict[str, int] = {}
+        self.sleep_grace = 15.0  # RivetKit's sleepGracePeriod
+        self.alarms = Alarms(self)
         self._tasks: set[asyncio.Task[Any]] = set()
         # ctx.client(): injected by serve()/create_app (the server never imports the client).
         self.client_factory: Callable[[str], Any] | None = None
@@ -66,6 +74,9 @@ class ActorHost:
         return task
 
     async def shutdown(self) -> None:
+        self.alarms.stop()
+        for runtime in self.runtimes.values():
+            runtime.timer.stop()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -126,8 +137,8 @@ class ActorHost:
         return self.create(namespace, name, key, **options), True
 
     def start_ts(self, actor_id: str) -> int | None:
-        runtime = self.runtimes.get(actor_id)
-        return None if runtime is None else runtime.start_ts
+        """When the actor first started in this server (kept while it sleeps, as the engine)."""
+        return self._first_start.get(actor_id)
 
     async def destroy(
         self, actor_id: str, *, code: int = 1011, reason: str = "actor.destroyed"
@@ -138,10 +149,67 @@ class ActorHost:
         if record is None or record.destroy_ts is not None:
             return False
         self.storage.mark_destroyed(actor_id, now_ms())
+        self.sleep_ts.pop(actor_id, None)
+        hibernated = self._hibernated.pop(actor_id, None)
+        if hibernated is not None:
+            for close in hibernated.closers.values():
+                close(code, reason)
         runtime = self.runtimes.pop(actor_id, None)
         if runtime is not None:
             await runtime.finish_destroy(code, reason)
         return True
+
+    # --- sleep -------------------------------------------------------------------------
+
+    async def sleep(self, actor_id: str) -> None:
+        """Put a running actor to sleep (its open WebSockets stay open, hibernated)."""
+        runtime = self.runtimes.get(actor_id)
+        if runtime is None or runtime.stopping or actor_id in self._stopping:
+            return
+        task = asyncio.get_running_loop().create_task(self._sleep(runtime))
+        self._stopping[actor_id] = task
+        await asyncio.shield(task)
+
+    async def _sleep(self, runtime: ActorRuntime) -> None:
+        actor_id = runtime.record.actor_id
+        try:
+            waiters = await runtime.stop_for_sleep(self.sleep_grace)
+            if self.runtimes.get(actor_id) is runtime:
+                del self.runtimes[actor_id]
+                self._hibernated[actor_id] = runtime.hibernated(waiters)
+                self.sleep_ts[actor_id] = now_ms()
+        finally:
+            self._stopping.pop(actor_id, None)
+
+    async def live(self, runtime: ActorRuntime) -> ActorRuntime:
+        """The running instance of ``runtime``'s actor: itself, or the one woken after it
+        slept (a WebSocket outlives the instance that accepted it)."""
+        if not runtime.stopping:
+            return runtime
+        if runtime.destroyed:
+            raise RivetError.actor_not_found()
+        return await self.wake(runtime.record)
+
+    async def forget_conn(self, runtime: ActorRuntime, conn: ConnContext) -> None:
+        """A socket closed: run ``on_disconnect`` where the connection lives now (a sleeping
+        actor is not woken for it: the connection is only dropped)."""
+        if runtime.stopping:
+            hibernated = self._hibernated.get(runtime.record.actor_id)
+            if hibernated is not None and conn.id in hibernated.conns:
+                hibernated.conns.pop(conn.id, None)
+                hibernated.closers.pop(conn.id, None)
+                return
+            current = self.runtimes.get(runtime.record.actor_id)
+            if current is None:
+                return
+            runtime = current
+        try:
+            await runtime.locked(lambda: runtime.close_conn(conn))
+        except RivetError:
+            pass
+
+    def is_asleep(self, actor_id: str) -> bool:
+        return actor_id in self.sleep_ts
 
     def client(self) -> Any:
         """The client actors use for other actors (``ctx.client()``), made on first use.
@@ -160,12 +228,15 @@ class ActorHost:
     # --- waking ------------------------------------------------------------------------
 
     async def wake(self, record: ActorRecord) -> ActorRuntime:
-        """The live runtime of an actor, starting it if needed.
+        """The live runtime of an actor, starting (or waking) it if needed.
 
         Raises:
             RivetError: gateway errors (``guard.actor_wake_retries_exceeded`` for a name the
                 registry does not know, ``core.internal_error`` if the actor fails to start).
         """
+        stopping = self._stopping.get(record.actor_id)
+        if stopping is not None:
+            await asyncio.shield(stopping)
         runtime = self.runtimes.get(record.actor_id)
         if runtime is not None:
             return runtime
@@ -188,12 +259,17 @@ class ActorHost:
     async def _start(self, cls: type[Actor], record: ActorRecord) -> ActorRuntime:
         try:
             runtime = ActorRuntime(self, cls, record)
+            hibernated = self._hibernated.pop(record.actor_id, None)
+            if hibernated is not None:
+                runtime.adopt(hibernated)
             try:
                 await runtime.start()
             except Exception as exc:
                 log_failure(f"starting actor {record.name} ({record.actor_id})", exc)
                 raise RivetError.internal("core") from None
             self.runtimes[record.actor_id] = runtime
+            self._first_start.setdefault(record.actor_id, runtime.start_ts)
+            self.sleep_ts.pop(record.actor_id, None)
             return runtime
         finally:
             self._starting.pop(record.actor_id, None)

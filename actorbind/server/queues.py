@@ -89,6 +89,15 @@ class ActorQueue:
         self._pending.clear()
         self._arrived.set()
 
+    def hibernate(self) -> dict[int, asyncio.Future[Any]]:
+        """Stop for a sleep; the waiting senders are handed to the next instance."""
+        waiters, self._waiters = self._waiters, {}
+        self.close()
+        return waiters
+
+    def adopt_waiters(self, waiters: dict[int, asyncio.Future[Any]]) -> None:
+        self._waiters.update(waiters)
+
     # --- sending -----------------------------------------------------------------------
 
     async def send(

@@ -57,8 +57,8 @@ def actor_json(host: ActorHost, record: ActorRecord) -> dict[str, Any]:
         "create_ts": record.create_ts,
         "start_ts": started,
         "pending_allocation_ts": None,
-        "connectable_ts": started,
-        "sleep_ts": None,
+        "connectable_ts": None if host.is_asleep(record.actor_id) else started,
+        "sleep_ts": host.sleep_ts.get(record.actor_id),
         "reschedule_ts": None,
         "destroy_ts": record.destroy_ts,
     }
@@ -211,6 +211,27 @@ async def destroy(request: Request) -> Response:
     return json_response({})
 
 
+async def sleep(request: Request) -> Response:
+    """``POST /actors/{id}/sleep`` (JSON body): put a running actor to sleep."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        reason = "Expected request with `Content-Type: application/json`"
+        return _error(
+            RivetError(
+                "api",
+                "bad_request",
+                f"Request is invalid: {reason}",
+                {"reason": reason},
+                status=400,
+            )
+        )
+    host = _host(request)
+    record = host.storage.by_id(request.path_params["actor_id"])
+    if record is None or record.destroy_ts is not None or record.namespace != _namespace(request):
+        return _error(RivetError.actor_not_found())
+    await host.sleep(record.actor_id)
+    return json_response({})
+
+
 def api_routes() -> list[Route]:
     return [
         Route("/metadata", metadata, methods=["GET"]),
@@ -219,4 +240,5 @@ def api_routes() -> list[Route]:
         Route("/actors", get_or_create, methods=["PUT"]),
         Route("/actors", create, methods=["POST"]),
         Route("/actors/{actor_id}", destroy, methods=["DELETE"]),
+        Route("/actors/{actor_id}/sleep", sleep, methods=["POST"]),
     ]

@@ -257,9 +257,7 @@ async def _finish(
     runtime: ActorRuntime, conn: ConnContext, outbox: WsOutbox, writer: asyncio.Task[None]
 ) -> None:
     try:
-        await runtime.locked(lambda: runtime.close_conn(conn))
-    except RivetError:
-        pass
+        await runtime.host.forget_conn(runtime, conn)
     finally:
         if not writer.done():
             if outbox.closed:
@@ -320,6 +318,11 @@ async def _may_subscribe(
 ) -> bool:
     """``can_subscribe``; a refusal closes the connection (``1011 auth.forbidden``), as in
     RivetKit 2.3.19."""
+    try:
+        runtime = await runtime.host.live(runtime)
+    except RivetError as err:
+        outbox.close(1011, err.reason)
+        return False
     if getattr(runtime.instance, "can_subscribe", None) is None:
         return True
     try:
@@ -354,6 +357,8 @@ async def _action(
         return await runtime.run_action(conn, req.name, req.args)
 
     try:
+        # The actor may have slept since the socket opened: this wakes it (hibernation).
+        runtime = await runtime.host.live(runtime)
         output = await runtime.locked(run)
         if output is _DROPPED:
             return

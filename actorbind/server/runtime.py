@@ -15,6 +15,7 @@ import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import cbor2
@@ -26,7 +27,7 @@ from .context import ActionContext, ActorContext, ConnContext, Outbox
 from .errors import RivetError, public_error
 from .limits import Limits
 from .queues import ActorQueue
-from .sleep import Activity
+from .sleep import Activity, SleepTimer
 from .storage import ActorRecord, StoreError, now_ms
 from .wire import server_codec
 
@@ -57,6 +58,15 @@ def decode_value(raw: bytes) -> Any:
     return from_compat(cbor2.loads(raw))
 
 
+@dataclass(slots=True)
+class Hibernated:
+    """What outlives an actor's sleep: its open WebSockets and waiting queue senders."""
+
+    conns: dict[str, ConnContext]
+    closers: dict[str, Callable[[int, str], None]]
+    waiters: dict[int, asyncio.Future[Any]]
+
+
 class ActorRuntime:
     """A live actor: its Python object, state, connections, lock and queue."""
 
@@ -74,7 +84,10 @@ class ActorRuntime:
         # The engine's generation of this actor (bumped at every start there); 1 embedded.
         self.generation = 1
         self.destroyed = False
-        self.activity = Activity()
+        self.stopping = False  # going to sleep: new work goes to the next instance
+        self.slept = False
+        self.timer = SleepTimer(cls.sleep_timeout, self._idle, self.request_sleep)
+        self.activity = Activity(self.timer.rearm)
         self._destroy_requested = False
         self._saved: bytes | None = None
         self.queue = ActorQueue(self)
@@ -109,6 +122,48 @@ class ActorRuntime:
             self._saved = raw
         self.vars = await self._bounded(call_user(self.instance.create_vars, ActorContext(self)))
         await self.queue.load()
+        on_wake = getattr(self.instance, "on_wake", None)
+        if on_wake is not None:
+            await self.locked(lambda: self.run_user(on_wake, ActorContext(self)))
+        self.timer.rearm()
+
+    # --- sleep -------------------------------------------------------------------------
+
+    def _idle(self) -> bool:
+        return self.activity.busy == 0 and not self.conns and not self.stopping
+
+    def request_sleep(self) -> None:
+        """``ctx.sleep()`` and the idle timer: sleep once the work in flight is done."""
+        if not self.stopping and not self.destroyed:
+            self.host.spawn(self.host.sleep(self.record.actor_id))
+
+    async def stop_for_sleep(self, grace: float) -> dict[int, asyncio.Future[Any]]:
+        """Wait for the work in flight (at most ``grace`` s), run ``on_sleep``, store the
+        state; returns the queue's waiting senders (the next instance answers them)."""
+        self.stopping = True
+        self.timer.stop()
+        try:
+            await asyncio.wait_for(self.activity.idle(), grace)
+        except TimeoutError:
+            log.warning("actor %s: still busy after %.0f s; sleeping", self.record.name, grace)
+        hook = getattr(self.instance, "on_sleep", None)
+        if hook is not None:
+            try:
+                await self.run_user(hook, ActorContext(self))
+            except Exception as exc:
+                public_error(exc, where=f"on_sleep of actor {self.record.name}")
+        await self._persist_quietly()
+        self.slept = True
+        return self.queue.hibernate()
+
+    def keep_awake(self, awaitable: Awaitable[_T]) -> asyncio.Task[_T]:
+        """Run ``awaitable`` as a task; the actor does not sleep before it is done."""
+
+        async def hold() -> _T:
+            async with self.activity.working():
+                return await awaitable
+
+        return self.host.spawn(hold())
 
     def request_destroy(self) -> None:
         """``ctx.destroy()``: destroy the actor once the work in flight is done."""
@@ -122,6 +177,15 @@ class ActorRuntime:
             await self.host.destroy(self.record.actor_id, code=1000, reason="")
 
         self.host.spawn(when_idle())
+
+    def adopt(self, hibernated: Hibernated) -> None:
+        """Take over the connections (and waiting queue senders) of the instance that slept."""
+        self.conns.update(hibernated.conns)
+        self._closers.update(hibernated.closers)
+        self.queue.adopt_waiters(hibernated.waiters)
+
+    def hibernated(self, waiters: dict[int, asyncio.Future[Any]]) -> Hibernated:
+        return Hibernated(dict(self.conns), dict(self._closers), waiters)
 
     async def finish_destroy(self, code: int, reason: str) -> None:
         """Run ``on_destroy`` (errors are logged), then :meth:`destroy`."""
@@ -138,6 +202,7 @@ class ActorRuntime:
         self.destroyed = True
         for close in list(self._closers.values()):
             close(code, reason)
+        self.timer.stop()
         self.queue.close(RivetError.actor_not_found())
 
     # --- state -------------------------------------------------------------------------
@@ -235,6 +300,7 @@ class ActorRuntime:
         if make_state is not None:
             conn.state = await self._bounded(call_user(make_state, ctx, params))
         self.conns[conn.id] = conn
+        self.timer.rearm()
         if closer is not None:
             self._closers[conn.id] = closer
         if on_registered is not None:
@@ -246,6 +312,7 @@ class ActorRuntime:
             except BaseException:
                 self.conns.pop(conn.id, None)
                 self._closers.pop(conn.id, None)
+                self.timer.rearm()
                 raise
         return conn
 
@@ -254,6 +321,7 @@ class ActorRuntime:
         self._closers.pop(conn.id, None)
         if self.conns.pop(conn.id, None) is None:
             return
+        self.timer.rearm()
         hook = getattr(self.instance, "on_disconnect", None)
         if hook is not None:
             try:

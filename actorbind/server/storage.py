@@ -16,7 +16,15 @@ from typing import Protocol
 
 from actorbind.protocol import ActorKey, deserialize_key, serialize_key
 
-__all__ = ["ActorRecord", "ActorStore", "QueuedMessage", "Storage", "StoreError", "now_ms"]
+__all__ = [
+    "ActorRecord",
+    "ActorStore",
+    "QueuedMessage",
+    "ScheduledCall",
+    "Storage",
+    "StoreError",
+    "now_ms",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS actors (
@@ -34,6 +42,14 @@ CREATE TABLE IF NOT EXISTS actors (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS actors_live_key
     ON actors(namespace, name, key) WHERE destroy_ts IS NULL;
+CREATE TABLE IF NOT EXISTS schedules (
+    actor_id TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    ts       INTEGER NOT NULL,
+    action   TEXT NOT NULL,
+    args     BLOB NOT NULL,
+    PRIMARY KEY (actor_id, id)
+);
 CREATE TABLE IF NOT EXISTS queue_messages (
     actor_id TEXT NOT NULL,
     seq      INTEGER NOT NULL,
@@ -70,6 +86,17 @@ class ActorRecord:
     @property
     def serialized_key(self) -> str:
         return serialize_key(self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledCall:
+    """An action to run at ``ts_ms`` (``args``: compat CBOR of the argument list)."""
+
+    id: str
+    actor_id: str
+    ts_ms: int
+    action: str
+    args: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +212,31 @@ class Storage:
         with self._tx():
             self._db.execute("UPDATE actors SET destroy_ts = ? WHERE actor_id = ?", (ts, actor_id))
             self._db.execute("DELETE FROM queue_messages WHERE actor_id = ?", (actor_id,))
+            self._db.execute("DELETE FROM schedules WHERE actor_id = ?", (actor_id,))
+
+    # --- schedules (kept with the records: the server's own alarms) --------------------
+
+    def add_schedule(self, call: ScheduledCall) -> None:
+        self._db.execute(
+            "INSERT INTO schedules (actor_id, id, ts, action, args) VALUES (?,?,?,?,?)",
+            (call.actor_id, call.id, call.ts_ms, call.action, call.args),
+        )
+
+    def delete_schedule(self, actor_id: str, schedule_id: str) -> bool:
+        cur = self._db.execute(
+            "DELETE FROM schedules WHERE actor_id = ? AND id = ?", (actor_id, schedule_id)
+        )
+        return cur.rowcount > 0
+
+    def schedules(self, actor_id: str | None = None) -> list[ScheduledCall]:
+        """The stored calls (of one actor, or all), in time order."""
+        sql = "SELECT actor_id, id, ts, action, args FROM schedules"
+        rows = (
+            self._db.execute(sql + " ORDER BY ts").fetchall()
+            if actor_id is None
+            else self._db.execute(sql + " WHERE actor_id = ? ORDER BY ts", (actor_id,)).fetchall()
+        )
+        return [ScheduledCall(str(i), str(a), int(t), str(n), bytes(b)) for a, i, t, n, b in rows]
 
     # --- state -------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -312,3 +313,76 @@ async def test_completable_message_answers_its_sender(
         finally:
             sender.cancel()
     assert reply.json() == {"status": "completed", "response": {"r": 1}}
+
+
+async def _actor_json(http: httpx.AsyncClient, endpoint: str, actor_id: str) -> dict[str, Any]:
+    r = await http.get(f"{endpoint}/actors?namespace=default&actor_ids={actor_id}")
+    actor: dict[str, Any] = r.json()["actors"][0]
+    return actor
+
+
+async def _asleep(http: httpx.AsyncClient, endpoint: str, actor_id: str, after: int = 0) -> bool:
+    """Asleep (per the management API, which never wakes it), since after ``after``."""
+    sleep_ts = (await _actor_json(http, endpoint, actor_id)).get("sleep_ts")
+    return sleep_ts is not None and sleep_ts > after
+
+
+async def test_sleep_and_wake(client: Client, endpoint: str, uid: str) -> None:
+    sleepy = client.sleepy.get_or_create(uid)
+    assert await sleepy.getCounts() == {"startCount": 1, "sleepCount": 0}
+    actor_id = await sleepy.resolve()
+    async with httpx.AsyncClient(timeout=30) as http:
+        assert await sleepy.triggerSleep() is True
+        await eventually(lambda: _asleep(http, endpoint, actor_id))
+        first = await _actor_json(http, endpoint, actor_id)
+        assert first["connectable_ts"] is None
+        # The next call wakes it: on_sleep ran, then on_wake again, the state survived.
+        assert await sleepy.getCounts() == {"startCount": 2, "sleepCount": 1}
+        # Idle for sleep_timeout (no request, no connection): it sleeps on its own.
+        await eventually(lambda: _asleep(http, endpoint, actor_id, after=first["sleep_ts"]))
+        assert await sleepy.getCounts() == {"startCount": 3, "sleepCount": 2}
+
+
+async def test_socket_survives_sleep(endpoint: str, client: Client, uid: str) -> None:
+    sleepy = client.sleepy.get_or_create(uid)
+    actor_id = await sleepy.resolve()
+    url = endpoint.replace("http://", "ws://") + f"/gateway/{actor_id}/connect"
+    json_ws = [Subprotocol("rivet"), Subprotocol("rivet_encoding.json")]
+    call = '{"body":{"tag":"ActionRequest","val":{"id":%d,"name":"%s","args":[]}}}'
+    async with connect(url, subprotocols=json_ws) as ws, httpx.AsyncClient(timeout=30) as http:
+        assert '"Init"' in str(await asyncio.wait_for(ws.recv(), 15))
+        await ws.send(call % (1, "triggerSleep"))
+        assert "ActionResponse" in str(await asyncio.wait_for(ws.recv(), 15))
+        await eventually(lambda: _asleep(http, endpoint, actor_id))
+        # Hibernation: the socket stayed open; its next action wakes the actor, no new Init.
+        await ws.send(call % (2, "getCounts"))
+        reply = json.loads(str(await asyncio.wait_for(ws.recv(), 30)))
+        assert reply["body"]["tag"] == "ActionResponse"
+        assert reply["body"]["val"]["output"] == {"startCount": 2, "sleepCount": 1}
+
+
+async def test_alarm_wakes_a_sleeping_actor(client: Client, endpoint: str, uid: str) -> None:
+    sleepy = client.sleepy.get_or_create(uid)
+    actor_id = await sleepy.resolve()
+    async with httpx.AsyncClient(timeout=30) as http:
+        assert await sleepy.scheduleAfter(1500, "x1") is True
+        await eventually(lambda: _asleep(http, endpoint, actor_id))
+        first_sleep = (await _actor_json(http, endpoint, actor_id))["sleep_ts"]
+        # Nobody calls it: only the alarm can wake it, and then it sleeps again.
+        await eventually(lambda: _asleep(http, endpoint, actor_id, after=first_sleep))
+    assert await sleepy.getAlarms() == ["x1"]
+
+
+async def test_sleep_through_the_management_api(client: Client, endpoint: str, uid: str) -> None:
+    sleepy = client.sleepy.get_or_create(uid)
+    await sleepy.keepAwakeFor(0)
+    actor_id = await sleepy.resolve()
+    async with httpx.AsyncClient(timeout=30) as http:
+        url = f"{endpoint}/actors/{actor_id}/sleep?namespace=default"
+        bad = await http.post(url)
+        assert bad.status_code == 400
+        assert (bad.json()["group"], bad.json()["code"]) == ("api", "bad_request")
+        ok = await http.post(url, json={})
+        assert (ok.status_code, ok.json()) == (200, {})
+        await eventually(lambda: _asleep(http, endpoint, actor_id))
+    assert (await sleepy.getCounts())["sleepCount"] == 1

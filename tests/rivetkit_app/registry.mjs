@@ -354,6 +354,44 @@ const puller = actor({
 	},
 });
 
+// ---------------------------------------------------------------------------------------------
+// sleepy: sleepTimeout, onSleep / onWake, c.sleep(), keepAwake, schedules.
+// ---------------------------------------------------------------------------------------------
+const sleepy = actor({
+	state: { startCount: 0, sleepCount: 0, alarms: [] },
+	options: { sleepTimeout: 500 },
+	onWake: (c) => {
+		c.state.startCount += 1;
+	},
+	onSleep: (c) => {
+		c.state.sleepCount += 1;
+	},
+	actions: {
+		getCounts: (c) => ({ startCount: c.state.startCount, sleepCount: c.state.sleepCount }),
+		triggerSleep: (c) => {
+			c.sleep();
+			return true;
+		},
+		keepAwakeFor: (c, ms) => {
+			c.keepAwake(sleep(ms));
+			return true;
+		},
+		scheduleAfter: async (c, ms, x) => {
+			await c.schedule.after(ms, "alarm", x);
+			return true;
+		},
+		scheduleAt: async (c, ts, x) => {
+			await c.schedule.at(ts, "alarm", x);
+			return true;
+		},
+		alarm: (c, x) => {
+			c.state.alarms = [...c.state.alarms, x];
+			return x;
+		},
+		getAlarms: (c) => c.state.alarms,
+	},
+});
+
 export const registry = setup({
 	use: {
 		counter,
@@ -370,6 +408,7 @@ export const registry = setup({
 		observer,
 		destroyable,
 		puller,
+		sleepy,
 	},
 });
 

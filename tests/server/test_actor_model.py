@@ -154,3 +154,49 @@ async def test_uncompleted_message_is_delivered_again(tmp_path: Path) -> None:
     async with serve(Registry(Worker), data=data) as endpoint, httpx.AsyncClient() as http:
         r = await http.post(_url(endpoint, "worker", "drain"), content=b'{"args":[2]}')
         assert r.json() == {"output": ["a", "b"]}
+
+
+class Napper(Actor):
+    state = {}
+    sleep_timeout = 3600.0  # never on its own during the test
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    @action
+    def hold(self, ctx: ActionContext) -> None:
+        ctx.keep_awake(self.release.wait())
+
+
+async def test_keep_awake_defers_sleep() -> None:
+    from actorbind.server.host import ActorHost
+    from actorbind.server.limits import Limits
+    from actorbind.server.storage import Storage
+
+    storage = Storage(":memory:")
+    host = ActorHost(Registry(Napper), storage, Limits())
+    try:
+        record, _ = host.get_or_create("default", "napper", ("k",))
+        runtime = await host.wake(record)
+        conn = _conn()
+        await runtime.locked(lambda: runtime.run_action(conn, "hold", []))
+        assert runtime.activity.busy == 1  # the keep-awake task
+        sleeping = asyncio.ensure_future(host.sleep(record.actor_id))
+        await asyncio.sleep(0)
+        assert not sleeping.done() and not host.is_asleep(record.actor_id)
+        napper = runtime.instance
+        assert isinstance(napper, Napper)
+        napper.release.set()
+        await asyncio.wait_for(sleeping, 10)
+        assert host.is_asleep(record.actor_id)
+        woken = await host.wake(record)
+        assert woken is not runtime and not host.is_asleep(record.actor_id)
+    finally:
+        await host.shutdown()
+        storage.close()
+
+
+def _conn() -> Any:
+    from actorbind.server import ConnContext
+
+    return ConnContext("test", None, None)

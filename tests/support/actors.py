@@ -425,6 +425,51 @@ class Puller(Actor):
         return message.body
 
 
+class Sleepy(Actor):
+    name = "sleepy"
+    state = {"startCount": 0, "sleepCount": 0, "alarms": []}
+    sleep_timeout = 0.5
+
+    def on_wake(self, ctx: ActorContext) -> None:
+        ctx.state["startCount"] += 1
+
+    def on_sleep(self, ctx: ActorContext) -> None:
+        ctx.state["sleepCount"] += 1
+
+    @action
+    def getCounts(self, ctx: ActionContext) -> dict[str, int]:
+        return {"startCount": ctx.state["startCount"], "sleepCount": ctx.state["sleepCount"]}
+
+    @action
+    def triggerSleep(self, ctx: ActionContext) -> bool:
+        ctx.sleep()
+        return True
+
+    @action
+    def keepAwakeFor(self, ctx: ActionContext, ms: float) -> bool:
+        ctx.keep_awake(asyncio.sleep(ms / 1000))
+        return True
+
+    @action
+    async def scheduleAfter(self, ctx: ActionContext, ms: float, x: Any) -> bool:
+        await ctx.schedule.after(ms / 1000, "alarm", x)
+        return True
+
+    @action
+    async def scheduleAt(self, ctx: ActionContext, ts: float, x: Any) -> bool:
+        await ctx.schedule.at(ts / 1000, "alarm", x)
+        return True
+
+    @action
+    def alarm(self, ctx: ActionContext, x: Any) -> Any:
+        ctx.state["alarms"].append(x)
+        return x
+
+    @action
+    def getAlarms(self, ctx: ActionContext) -> list[Any]:
+        return list(ctx.state["alarms"])
+
+
 registry = Registry(
     Counter,
     WithInput,
@@ -440,4 +485,5 @@ registry = Registry(
     Observer,
     Destroyable,
     Puller,
+    Sleepy,
 )

@@ -1,0 +1,116 @@
+"""Schedules and alarms: ``ctx.schedule.after(seconds, "action", *args)`` / ``at(ts, ...)``.
+
+A scheduled call is stored (the server's SQLite records) before ``after``/``at`` returns; at
+its time the host wakes the actor if it sleeps and runs the action (no connection: ``ctx.conn``
+is a placeholder with ``params=None``). It is removed once it ran, so a crash in between runs
+it again at the next start (at least once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from .errors import public_error
+from .storage import ScheduledCall
+
+if TYPE_CHECKING:
+    from .host import ActorHost
+
+__all__ = ["Alarms", "Schedule", "ScheduledCall"]
+
+log = logging.getLogger("actorbind.server")
+
+
+class Schedule:
+    """``ctx.schedule`` of one actor."""
+
+    __slots__ = ("_actor_id", "_host")
+
+    def __init__(self, host: ActorHost, actor_id: str) -> None:
+        self._host = host
+        self._actor_id = actor_id
+
+    async def after(self, seconds: float, action: str, *args: Any) -> str:
+        """Run ``action(*args)`` in ``seconds``; returns the schedule id."""
+        return await self.at(time.time() + seconds, action, *args)
+
+    async def at(self, timestamp: float, action: str, *args: Any) -> str:
+        """Run ``action(*args)`` at ``timestamp`` (seconds since the epoch, ``time.time()``)."""
+        from .runtime import encode_value
+
+        call = ScheduledCall(
+            uuid.uuid4().hex,
+            self._actor_id,
+            int(timestamp * 1000),
+            action,
+            encode_value(list(args)),
+        )
+        self._host.alarms.add(call)
+        return call.id
+
+    async def cancel(self, schedule_id: str) -> bool:
+        return self._host.alarms.cancel(self._actor_id, schedule_id)
+
+    async def list(self) -> list[dict[str, Any]]:
+        """The pending calls: ``{id, timestamp, action}`` in time order."""
+        calls = self._host.storage.schedules(self._actor_id)
+        return [{"id": c.id, "timestamp": c.ts_ms / 1000, "action": c.action} for c in calls]
+
+
+class Alarms:
+    """Timers for every stored call of the server; fired calls wake their actor."""
+
+    def __init__(self, host: ActorHost) -> None:
+        self._host = host
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+
+    def load(self) -> None:
+        """Arm the calls stored by an earlier run (at server start)."""
+        for call in self._host.storage.schedules():
+            self._arm(call)
+
+    def add(self, call: ScheduledCall) -> None:
+        self._host.storage.add_schedule(call)
+        self._arm(call)
+
+    def cancel(self, actor_id: str, schedule_id: str) -> bool:
+        timer = self._timers.pop(schedule_id, None)
+        if timer is not None:
+            timer.cancel()
+        return self._host.storage.delete_schedule(actor_id, schedule_id)
+
+    def stop(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+
+    def _arm(self, call: ScheduledCall) -> None:
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, call.ts_ms / 1000 - time.time())
+        self._timers[call.id] = loop.call_later(delay, self._due, call)
+
+    def _due(self, call: ScheduledCall) -> None:
+        self._timers.pop(call.id, None)
+        self._host.spawn(self._run(call))
+
+    async def _run(self, call: ScheduledCall) -> None:
+        from .context import ConnContext
+        from .runtime import decode_value
+
+        host = self._host
+        record = host.storage.by_id(call.actor_id)
+        if record is None or record.destroy_ts is not None:
+            host.storage.delete_schedule(call.actor_id, call.id)
+            return
+        try:
+            runtime = await host.wake(record)
+            conn = ConnContext(f"schedule-{call.id}", None, None)
+            args = decode_value(call.args)
+            await runtime.locked(lambda: runtime.run_action(conn, call.action, list(args)))
+        except Exception as exc:
+            public_error(exc, where=f"scheduled {call.action!r} of actor {record.name}")
+        host.storage.delete_schedule(call.actor_id, call.id)
