@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
-import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
@@ -25,6 +23,7 @@ from ..protocol.connection import (
 )
 from ..protocol.errors import ActorError, ConnDisposed, ConnectTimeout, InvalidState, actor_error
 from ..transport.websocket import Socket
+from .callbacks import CallbackRunner, Unsubscribe, add_handler, consume
 from .conn_log import ConnLog
 from .params import ParamsProvider, conn_params_protocol, resolve_params
 
@@ -33,9 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ActorConn", "Unsubscribe"]
 
-log = logging.getLogger("actorbind.conn")
 T = TypeVar("T")
-Unsubscribe = Callable[[], None]
 _END = object()
 
 
@@ -82,7 +79,7 @@ class ActorConn:
         self._reconnect_delay: float | None = None
         self._wakeup: asyncio.Event | None = None
         self._last_error: Exception | None = None
-        self._callback_tasks: set[asyncio.Task[Any]] = set()
+        self._invoke = CallbackRunner()
 
     def __repr__(self) -> str:
         return (
@@ -216,15 +213,15 @@ class ActorConn:
 
     def on_status_change(self, callback: Callable[[ConnStatus], Any]) -> Unsubscribe:
         """Call ``callback(status)`` on every status change; returns the unsubscribe function."""
-        return _add(self._status_handlers, callback)
+        return add_handler(self._status_handlers, callback)
 
     def on_error(self, callback: Callable[[Exception], Any]) -> Unsubscribe:
         """``callback(error)`` for connection-level errors (:class:`ActorError` or transport)."""
-        return _add(self._error_handlers, callback)
+        return add_handler(self._error_handlers, callback)
 
     def on_open(self, callback: Callable[[], Any]) -> Unsubscribe:
         """``callback()`` each time the connection becomes connected (soon, if it is now)."""
-        off = _add(self._open_handlers, callback)
+        off = add_handler(self._open_handlers, callback)
         if self.status is ConnStatus.CONNECTED and self._loop is not None:
             self._loop.call_soon(
                 lambda: self._invoke(callback) if callback in self._open_handlers else None
@@ -233,7 +230,7 @@ class ActorConn:
 
     def on_close(self, callback: Callable[[], Any]) -> Unsubscribe:
         """``callback()`` each time a connected connection stops being connected."""
-        return _add(self._close_handlers, callback)
+        return add_handler(self._close_handlers, callback)
 
     # --- actions ----------------------------------------------------------------------
 
@@ -306,12 +303,12 @@ class ActorConn:
 
     def _start(self) -> None:
         try:
-            self._loop = asyncio.get_running_loop()
+            self._loop = self._invoke.loop = asyncio.get_running_loop()
         except RuntimeError:
             self._ctx.conns.discard(self)
             raise InvalidState("connect() needs a running asyncio event loop") from None
         self._ready = self._loop.create_future()
-        self._ready.add_done_callback(_consume)
+        self._ready.add_done_callback(consume)
         self._wakeup = asyncio.Event()
         # Status is "connecting" as soon as connect() returns, like upstream.
         self._proto.attempt_started()
@@ -505,43 +502,9 @@ class ActorConn:
             self._proto.unsubscribe(name)
             self._pump()
 
-    def _invoke(self, callback: Callable[..., Any], *args: Any) -> None:
-        try:
-            result = callback(*args)
-        except Exception:
-            log.exception("actorbind callback %r failed", getattr(callback, "__name__", callback))
-            return
-        if result is not None and inspect.isawaitable(result):
-            assert self._loop is not None
-            task = self._loop.create_task(_await(result))
-            self._callback_tasks.add(task)
-            task.add_done_callback(self._callback_tasks.discard)
-
     def _close_socket(self, code: int, reason: str) -> None:
         ws = self._ws
         if ws is None:
             return
         self._ws = None
         ws.close(code, reason)  # _run waits for it to finish and reports it
-
-
-async def _await(awaitable: Awaitable[Any]) -> None:
-    try:
-        await awaitable
-    except Exception:
-        log.exception("actorbind async callback failed")
-
-
-def _consume(future: asyncio.Future[None]) -> None:
-    if not future.cancelled():
-        future.exception()  # mark retrieved: ready() may never be awaited
-
-
-def _add(handlers: list[T], callback: T) -> Unsubscribe:
-    handlers.append(callback)
-
-    def off() -> None:
-        if callback in handlers:
-            handlers.remove(callback)
-
-    return off
