@@ -10,6 +10,14 @@ the parser in :data:`SLICE`-byte pieces). If more is buffered, reading pauses (s
 reaches the server) and processing continues on ``loop.call_soon``: a flood never holds the
 loop (a GUI) for long.
 
+Fast path: complete, unmasked, unfragmented text/binary frames with no RSV bits (nearly all
+of what a RivetKit server sends) are cut straight out of the read by :func:`_cut`, so a flood
+costs no generator step, ``Frame`` or ``Opcode`` per message. Anything else (control frames,
+fragments, a frame over the size limit, masked or RSV frames, invalid UTF-8, the handshake, any
+state but OPEN, extensions) goes to websockets' own parser, frame by frame, with exactly that
+frame's bytes, so its checks and close codes apply unchanged. An incomplete small frame waits
+for the rest of its bytes here; a large one is streamed to websockets' parser.
+
 Writes are synchronous ``transport.write()``s: the first :meth:`Socket.send` of a loop iteration
 writes at once, later ones in the same iteration are written together on the next.
 
@@ -34,6 +42,9 @@ from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
 __all__ = ["BUDGET", "SLICE", "MessageHandler", "Socket", "open_socket"]
+
+_RETAIN = 65536 + 14
+"""Largest frame (header included) the fast path waits for; bigger ones stream to websockets."""
 
 log = logging.getLogger("actorbind.socket")
 
@@ -85,6 +96,16 @@ class Socket(asyncio.Protocol):
         self._drain_scheduled = False
         self._paused = False
         self._fragments: list[bytes] | None = None
+        self._partial = b""  # the start of a frame the fast path waits to complete
+        self._ws_need = 0  # bytes websockets still needs to finish the frame it was given
+        # websockets' frame-size limit (what its parser would pass to Frame.parse), or -1 when
+        # this websockets version does not expose what the fast path checks (then it is off).
+        self._limit: int | None = -1
+        if hasattr(protocol, "current_size") and hasattr(protocol, "max_message_size"):
+            limits = [
+                x for x in (protocol.max_message_size, protocol.max_fragment_size) if x is not None
+            ]
+            self._limit = min(limits) if limits else None
         self._fragment_text = False
         self._writes: list[bytes | str] = []
         self._flush_scheduled = False
@@ -165,6 +186,9 @@ class Socket(asyncio.Protocol):
         self._write_pending()  # the handshake request
 
     def data_received(self, data: bytes) -> None:
+        if self._partial:
+            data = self._partial + data
+            self._partial = b""
         if self._has_backlog() or self._drain_scheduled:
             # Keep order: new bytes go behind what is still buffered.
             self._raw = self._raw[self._raw_pos :] + data
@@ -212,13 +236,14 @@ class Socket(asyncio.Protocol):
                 else:
                     self._deliver()
             elif self._raw_pos < len(self._raw):
-                pos = self._raw_pos
-                self._raw_pos = pos + SLICE
-                self._feed(self._raw[pos : pos + SLICE])
+                self._raw_pos = self._process(self._raw, self._raw_pos, SLICE)
                 if self._raw_pos >= len(self._raw):
                     self._raw, self._raw_pos = b"", 0
             elif self._eof_pending and not self._eof_fed:
                 self._eof_fed = True
+                if self._partial:  # websockets reports the truncated frame
+                    partial, self._partial = self._partial, b""
+                    self.protocol.receive_data(partial)
                 self.protocol.receive_eof()
                 self._handle_events()
                 self._write_pending()
@@ -245,6 +270,51 @@ class Socket(asyncio.Protocol):
         self._loop.call_soon(self._drain)
 
     def _feed(self, data: bytes) -> None:
+        self._process(data, 0, len(data))
+
+    def _framing_ok(self) -> bool:
+        """Whether websockets' parser is idle at a frame boundary in a plain OPEN socket."""
+        p = self.protocol
+        return (
+            self._limit != -1
+            and p.state is OPEN
+            and not p.reader.buffer
+            and not p.extensions
+            and not p.debug
+        )
+
+    def _process(self, data: bytes, pos: int, quota: int) -> int:
+        """Consume about ``quota`` bytes of ``data`` from ``pos`` (whole frames on the fast
+        path); returns the new position (``len(data)`` once a waiting frame is kept)."""
+        n = len(data)
+        stop = min(n, pos + quota)
+        while pos < stop:
+            if self._ws_need:
+                end = min(stop, pos + self._ws_need)
+                self._ws_need -= end - pos
+                self._slow(data[pos:end])
+                pos = end
+                continue
+            if not self._framing_ok():
+                self._slow(data[pos:stop])
+                return stop
+            if self._fragments is None and self.protocol.current_size is None:
+                pos = _cut(data, pos, stop, self._limit, self._messages)
+                if pos >= stop:
+                    break
+            total, usual = _frame_size(data, pos, self._limit)
+            if total is None or (usual and pos + total > n and total <= _RETAIN):
+                self._partial = data[pos:]  # wait for the rest of this frame
+                return n
+            # Unusual, or too big to wait for: websockets parses this frame's bytes only (so
+            # each frame is judged before the next one is parsed, whatever the reads were).
+            end = min(pos + total, n if total <= quota else max(stop, pos + 1))
+            self._ws_need = pos + total - end
+            self._slow(data[pos:end])
+            pos = end
+        return pos
+
+    def _slow(self, data: bytes) -> None:
         self.protocol.receive_data(data)
         self._handle_events()
         self._write_pending()
@@ -287,6 +357,8 @@ class Socket(asyncio.Protocol):
             try:
                 self._messages.append(data.decode())
             except UnicodeDecodeError as exc:
+                if self._started and self._messages:
+                    self._deliver()  # those before the bad frame, whatever the read boundaries
                 self._fail(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
         else:
             self._messages.append(data)
@@ -388,6 +460,70 @@ class Socket(asyncio.Protocol):
         if self.protocol.state is OPEN:
             log.debug("keepalive ping timeout; failing the websocket")
             self._fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
+
+
+def _cut(data: bytes, pos: int, stop: int, limit: int | None, out: list[bytes | str]) -> int:
+    """Append the payloads of the plain frames at ``data[pos:]`` that start before ``stop``.
+
+    Plain: FIN, no RSV bits, text or binary, unmasked, complete, within ``limit``, and valid
+    UTF-8 if text. Returns the position of the first frame that is not plain (or ``stop``).
+    """
+    n = len(data)
+    while pos < stop and pos + 2 <= n:
+        b0 = data[pos]
+        if b0 != 0x82 and b0 != 0x81:
+            break
+        length = data[pos + 1]
+        if length < 126:  # also: the mask bit is clear
+            start = pos + 2
+        elif length == 126:
+            start = pos + 4
+            if start > n:
+                break
+            length = data[pos + 2] << 8 | data[pos + 3]
+        elif length == 127:
+            start = pos + 10
+            if start > n:
+                break
+            length = int.from_bytes(data[pos + 2 : start], "big")
+        else:
+            break  # masked
+        if limit is not None and length > limit:
+            break
+        end = start + length
+        if end > n:
+            break
+        if b0 == 0x82:
+            out.append(data[start:end])
+        else:
+            try:
+                out.append(data[start:end].decode())
+            except UnicodeDecodeError:
+                break  # websockets' path fails the socket with 1007
+        pos = end
+    return pos
+
+
+def _frame_size(data: bytes, pos: int, limit: int | None) -> tuple[int | None, bool]:
+    """The whole size of the frame at ``data[pos:]`` (``None`` if its header is incomplete),
+    and whether it is a plain data frame within ``limit`` (one the fast path can wait for)."""
+    n = len(data)
+    if pos + 2 > n:
+        return None, True
+    b0, b1 = data[pos], data[pos + 1]
+    length = b1 & 0x7F
+    head = 2
+    if length == 126:
+        head = 4
+    elif length == 127:
+        head = 10
+    if pos + head > n:
+        return None, True
+    if head > 2:
+        length = int.from_bytes(data[pos + 2 : pos + head], "big")
+    masked = bool(b1 & 0x80)
+    usual = (b0 == 0x81 or b0 == 0x82) and not masked and (limit is None or length <= limit)
+    return head + (4 if masked else 0) + length, usual
 
 
 async def open_socket(
