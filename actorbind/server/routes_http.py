@@ -136,7 +136,9 @@ async def actor_http(
     send: Send,
 ) -> None:
     """Serve one HTTP request to an already running actor (``target.path`` is actor-relative)."""
-    response = await _dispatch(host, runtime, target, Request(scope, receive))
+    # In flight from here: a sleep that starts now waits for this request.
+    async with runtime.activity.working():
+        response = await _dispatch(host, runtime, target, Request(scope, receive))
     await response(scope, receive, send)
 
 
