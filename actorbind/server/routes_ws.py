@@ -388,7 +388,8 @@ async def _raw_socket(runtime: ActorRuntime, ws: WebSocket, scope: Scope) -> Non
         return
     _, params, _ = _parse_subprotocols(ws.scope, runtime.host.limits.max_json_depth)
     try:
-        conn = await runtime.locked(lambda: runtime.open_conn(params, None))
+        upgrade = Request({**scope, "type": "http", "method": "GET"})
+        conn = await runtime.locked(lambda: runtime.open_conn(params, None, request=upgrade))
     except RivetError as err:
         await _close(ws, 1011, err.reason)
         return
