@@ -83,6 +83,9 @@ RULES: Final[Mapping[tuple[str, str], Retry]] = {
     # The actor did not become ready within the gateway's ready timeout: a request already
     # waited that long, so only a connection (which waits anyway) tries again.
     ("guard", "actor_ready_timeout"): _C,
+    # The engine could not resolve a query URL's actor in time (a busy or cold engine, seen in
+    # the interop suite): as above, a connection tries again, a request does not.
+    ("pegboard", "route_resolve_query_timeout"): _C,
     # The engine already retried waking it: no runner serves this actor name. Retrying forever
     # would hide a typo in the name (both servers answer an unknown name this way).
     ("guard", "actor_wake_retries_exceeded"): _F,

@@ -118,6 +118,7 @@ def test_backoff_is_a_value() -> None:
         (actor_error("guard", "tunnel_response_closed", ""), False, True),
         (actor_error("guard", "gateway_response_start_timeout", ""), False, True),
         (actor_error("guard", "actor_ready_timeout", ""), False, True),
+        (actor_error("pegboard", "route_resolve_query_timeout", ""), True, True),
         (actor_error("client", "get_params_failed", ""), False, True),
         (actor_error("user", "unauthorized", ""), True, False),
         (actor_error("actor", "action_not_found", ""), True, False),
