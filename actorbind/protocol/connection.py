@@ -90,10 +90,8 @@ class Closed:
     """A connected connection stopped being connected (fires ``on_close``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ActionSucceeded:
-    id: int
-    output: Any
+ActionSucceeded = ActionResponse
+"""A reply to an action (``id``, ``output``): the decoded message itself, not a copy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +100,8 @@ class ActionFailed:
     error: Exception
 
 
-@dataclass(frozen=True, slots=True)
-class EventArrived:
-    name: str
-    args: list[Any]
+EventArrived = Event
+"""An event (``name``, ``args``): the decoded message itself, not a copy (one object per event)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,9 +238,9 @@ class ConnectionProtocol:
                     MalformedMessage(f"reply to unknown action id {msg.id}"), 1002, "unknown id"
                 )
                 return
-            self._events.append(ActionSucceeded(msg.id, msg.output))
+            self._events.append(msg)  # an ActionSucceeded
         elif isinstance(msg, Event):
-            self._events.append(EventArrived(msg.name, msg.args))
+            self._events.append(msg)  # an EventArrived
         else:
             self._on_error(msg)
 

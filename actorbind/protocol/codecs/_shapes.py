@@ -4,6 +4,7 @@ shapes that json and cbor both carry (bare reuses the CBOR reader for its value 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from typing import Any, Final, Literal, TypeVar
 
@@ -21,13 +22,37 @@ ENCODINGS: Final[tuple[Encoding, ...]] = ("json", "cbor", "bare")
 _T = TypeVar("_T")
 
 
+_decoders = threading.local()  # one reusable cbor2 decoder per thread (decode() resets it)
+
+
 def _cbor_loads(data: bytes) -> Any:
     """One CBOR item; trailing bytes are an error (cbor2.loads ignores them)."""
     fp = io.BytesIO(data)
-    value = cbor2.CBORDecoder(fp).decode()
-    if fp.tell() != len(data):
-        raise MalformedMessage(f"{len(data) - fp.tell()} trailing bytes after the CBOR item")
+    decoder: cbor2.CBORDecoder | None = getattr(_decoders, "decoder", None)
+    if decoder is None:
+        decoder = _decoders.decoder = cbor2.CBORDecoder(fp)
+    else:
+        decoder.fp = fp  # cheaper than a new decoder per message
+    try:
+        value = decoder.decode()
+        end = fp.tell()
+    finally:
+        if len(data) > 65536:
+            decoder.fp = io.BytesIO()  # do not keep a large message alive
+    if end != len(data):
+        raise MalformedMessage(f"{len(data) - end} trailing bytes after the CBOR item")
     return value
+
+
+def _plain(data: bytes | str) -> bool:
+    """Whether a (small) message can hold no compat tag and no nesting past the compat depth
+    limit, so ``from_compat`` would return its values unchanged. Tags are strings starting
+    with ``$`` (JSON can spell ``$`` as an escape, hence no backslash either)."""
+    if len(data) > 256:  # each level of nesting takes at least one byte
+        return False
+    if type(data) is str:
+        return "$" not in data and "\\" not in data
+    return b"$" not in data
 
 
 def _guard(what: str, fn: Callable[[], _T]) -> _T:

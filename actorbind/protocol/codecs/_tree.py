@@ -28,6 +28,7 @@ from ._shapes import (
     _error_tree,
     _field,
     _guard,
+    _plain,
     _uint,
 )
 
@@ -112,10 +113,23 @@ class _TreeCodec:
         return self._dumps({"body": {"tag": tag, "val": val}})
 
     def decode_to_client(self, data: bytes | str) -> ToClient:
-        return _guard("message from server", lambda: self._decode_to_client(data))
+        try:
+            return self._decode_to_client(data)
+        except MalformedMessage:
+            raise
+        except Exception as exc:  # as _guard: any decoder failure is one MalformedMessage
+            raise MalformedMessage(f"malformed message from server: {exc}") from exc
 
     def _decode_to_client(self, data: bytes | str) -> ToClient:
-        tag, val = _envelope(self._loads(data), "message from server")
+        tree = self._loads(data)
+        # Events are the hot path (fan-in): the same checks as below, inline.
+        body = tree.get("body") if type(tree) is dict else None
+        if type(body) is dict and body.get("tag") == "Event":
+            val = body.get("val")
+            if type(val) is dict and type(name := val.get("name")) is str:
+                args = val.get("args")
+                return Event(name, _args_list(args if _plain(data) else self._revive(args)))
+        tag, val = _envelope(tree, "message from server")
         if tag == "Init":
             return Init(_field(val, "actorId", str, tag), _field(val, "connectionId", str, tag))
         if tag == "ActionResponse":

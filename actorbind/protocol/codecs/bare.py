@@ -23,7 +23,7 @@ from ..messages import (
     ToServer,
 )
 from ..values import from_compat, to_compat
-from ._shapes import Encoding, _args_list, _cbor_loads, _guard
+from ._shapes import Encoding, _args_list, _cbor_loads, _guard, _plain
 
 __all__ = ["BARE_VERSION", "BareCodec"]
 
@@ -47,7 +47,9 @@ def _fast_event_or_reply(data: bytes) -> Event | ActionResponse | None:
             return None
         try:
             name = data[4:pos].decode("utf-8")
-            return Event(name, _args_list(from_compat(_cbor_loads(data[pos + 1 :]))))
+            blob = data[pos + 1 :]
+            args = _cbor_loads(blob)
+            return Event(name, _args_list(args if _plain(blob) else from_compat(args)))
         except Exception:
             return None  # let the checked path report it
     if tag == 2:  # ActionResponse{id: uint, output: data}
@@ -56,7 +58,9 @@ def _fast_event_or_reply(data: bytes) -> Event | ActionResponse | None:
         if action_id >= 0x80 or size >= 0x80 or 5 + size != end:
             return None
         try:
-            return ActionResponse(action_id, from_compat(_cbor_loads(data[5:])))
+            blob = data[5:]
+            output = _cbor_loads(blob)
+            return ActionResponse(action_id, output if _plain(blob) else from_compat(output))
         except Exception:
             return None
     return None

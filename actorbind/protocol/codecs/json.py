@@ -17,6 +17,9 @@ def _reject_constant(name: str) -> Any:
     raise MalformedMessage(f"{name} is not valid JSON")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)  # one, not one per message
+
+
 class JsonCodec(_TreeCodec):
     """``json``: text frames; ids as ``["$BigInt", "N"]`` like the TS client."""
 
@@ -28,7 +31,9 @@ class JsonCodec(_TreeCodec):
         return json.dumps(tree, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
     def _loads(self, data: bytes | str) -> Any:
-        return json.loads(data, parse_constant=_reject_constant)
+        if not isinstance(data, str):  # as json.loads does for bytes
+            data = bytes(data).decode(json.detect_encoding(data), "surrogatepass")
+        return _DECODER.decode(data)
 
     def _id(self, value: int) -> Any:
         return ["$BigInt", str(value)]
