@@ -32,6 +32,7 @@ import logging
 import os
 import ssl
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidMessage
@@ -181,8 +182,8 @@ class Socket(asyncio.Protocol):
     # --- asyncio.Protocol ---------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # A stream transport; not isinstance-checked: uvloop's are no asyncio.Transport subclasses.
+        self._transport = cast(asyncio.Transport, transport)
         self._write_pending()  # the handshake request
 
     def data_received(self, data: bytes) -> None:

@@ -340,3 +340,40 @@ async def test_a_flood_yields_to_the_loop() -> None:
 def test_budget_and_slice_are_small() -> None:
     assert 0 < _socket.BUDGET <= 0.004
     assert 256 <= _socket.SLICE <= 16384
+
+
+def test_the_socket_runs_on_uvloop() -> None:
+    """uvloop's transports are not asyncio.Transport subclasses; the socket must not care."""
+    uvloop = pytest.importorskip("uvloop")
+    n = 3000
+
+    async def main() -> tuple[list[bytes | str], Any]:
+        async def handler(ws: ServerConnection) -> None:
+            assert ws.transport is not None
+            # A burst (the frame fast path, several reads) with a ping in the middle.
+            ws.transport.write(
+                b"".join(
+                    Frame(Opcode.BINARY, b"ev%05d" % i).serialize(mask=False, extensions=[])
+                    for i in range(n)
+                )
+            )
+            await ws.ping(b"p")
+            await ws.send("text")
+            echoed = await ws.recv()
+            await ws.send(echoed)
+            await ws.close(1000, "done")
+
+        inbox = Inbox()
+        async with server(handler) as url:
+            sock = await connect(url, inbox)
+            await inbox.wait(n + 1, timeout=30)
+            sock.send(["hello"])
+            await inbox.wait(n + 2, timeout=30)
+            async with asyncio.timeout(30):
+                await sock.wait_closed()
+            return inbox.messages, sock.close_info()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        messages, info = runner.run(main())
+    assert messages == [b"ev%05d" % i for i in range(n)] + ["text", "hello"]
+    assert info == (1000, "done")
