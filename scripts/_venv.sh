@@ -45,14 +45,12 @@ stamp_value() {
 
 ensure_venv() {
   local extras=$1 superset=${2:-}
-  local py
-  py=$(pick_python)
   if [ -e "$VENV" ]; then
     local reason=""
     if ! py_ok "$VENV/bin/python"; then
       reason="its Python is missing, broken or older than 3.$MIN_PY_MINOR"
-    elif [ -n "${PYTHON:-}" ] && [ "$(py_version "$VENV/bin/python")" != "$(py_version "$py")" ]; then
-      reason="it is Python $(py_version "$VENV/bin/python"), PYTHON is $(py_version "$py")"
+    elif [ -n "${PYTHON:-}" ] && [ "$(py_version "$VENV/bin/python")" != "$(py_version "$PYTHON")" ]; then
+      reason="it is Python $(py_version "$VENV/bin/python"), PYTHON is $(py_version "$PYTHON")"
     fi
     if [ -n "$reason" ]; then
       echo "== recreating $VENV: $reason"
@@ -60,6 +58,8 @@ ensure_venv() {
     fi
   fi
   if [ ! -x "$VENV/bin/python" ]; then
+    local py
+    py=$(pick_python)  # only now: a working .venv needs no system Python 3.11+
     echo "== creating $VENV with $py (Python $(py_version "$py"))"
     if ! "$py" -m venv "$VENV"; then
       echo "error: '$py -m venv' failed; on Debian/Ubuntu: sudo apt-get install python3-venv" >&2

@@ -132,6 +132,10 @@ def test_a_venv_with_a_broken_or_old_python_is_recreated(checkout: Path, fake_py
 
 def test_no_python_3_11_says_so(checkout: Path, tmp_path: Path) -> None:
     old = write_executable(tmp_path / "old" / "python3", "#!/bin/sh\nexit 1\n")
+    for tool in ("sh", "bash", "cat", "grep", "rm", "mkdir", "cp", "dirname"):
+        found = shutil.which(tool)
+        assert found is not None
+        (old.parent / tool).symlink_to(found)
     env = {**os.environ, "PATH": f"{old.parent}:/usr/bin:/bin"}
     env.pop("PYTHON", None)
     result = subprocess.run(
@@ -144,3 +148,34 @@ def test_no_python_3_11_says_so(checkout: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "needs Python 3.11 or newer" in result.stderr
+
+
+def test_a_ready_venv_needs_no_system_python_3_11(
+    checkout: Path, fake_python: Path, tmp_path: Path
+) -> None:
+    assert demo(checkout, fake_python).returncode == 0
+    log(checkout)
+    # Now the system's python3 is too old and PYTHON is unset: the ready .venv still serves.
+    old = write_executable(tmp_path / "old" / "python3", "#!/bin/sh\nexit 1\n")
+    for tool in ("sh", "bash", "cat", "grep", "rm", "mkdir", "cp", "dirname"):
+        found = shutil.which(tool)
+        assert found is not None
+        (old.parent / tool).symlink_to(found)
+    env = {
+        **os.environ,
+        "PATH": str(old.parent),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    env.pop("PYTHON", None)
+    env["FAKE_LOG"] = str(checkout.parent / "log")
+    data = checkout.parent / "room.db"
+    result = subprocess.run(
+        ["bash", "scripts/demo", "--quit-after-first-frame", "--data", str(data)],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert log(checkout) == []
