@@ -29,7 +29,7 @@ from typing import Any, Final
 
 import httpx
 
-__all__ = ["ENGINE_VERSION", "EngineError", "RivetEngine", "find_engine_binary"]
+__all__ = ["ENGINE_VERSION", "LOCAL_PEGBOARD", "EngineError", "RivetEngine", "find_engine_binary"]
 
 ENGINE_VERSION: Final = "2.3.19"
 _PACKAGE: Final = Path("node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine")
@@ -37,6 +37,21 @@ _PACKAGE: Final = Path("node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-e
 
 class EngineError(RuntimeError):
     """The engine binary is missing, or the engine did not start."""
+
+
+# RivetKit's own settings for a local engine (its engine-process crate): quick retries and
+# reschedules. Without them about one first getOrCreate in ten waited out the gateway's 15 s
+# route_resolve_query_timeout here, for TS and Python actors alike.
+LOCAL_PEGBOARD: Final = {
+    "base_retry_timeout": 100,
+    "retry_reset_duration": 100,
+    "reschedule_backoff_max_exponent": 1,
+    "runner_eligible_threshold": 5000,
+    "runner_lost_threshold": 7000,
+    "min_metadata_poll_interval": 1000,
+    "envoy_eligible_threshold": 5000,
+    "envoy_lost_threshold": 7000,
+}
 
 
 def _cache_root() -> Path:
@@ -84,7 +99,7 @@ class RivetEngine:
         binary: default: :func:`find_engine_binary`.
         data_dir: the engine's data folder, kept on stop; default: a temporary one, deleted.
         pegboard: overrides of the engine's ``pegboard`` config (milliseconds), e.g.
-            ``{"envoy_lost_threshold": 3000}`` so failover tests need not wait 15 s.
+            ``{"envoy_lost_threshold": 3000}``; on top of :data:`LOCAL_PEGBOARD`.
         start_timeout: seconds to wait for ``/health``.
     """
 
@@ -98,7 +113,7 @@ class RivetEngine:
     ) -> None:
         self.binary = binary
         self.data_dir = data_dir
-        self.pegboard = dict(pegboard or {})
+        self.pegboard = {**LOCAL_PEGBOARD, **(pegboard or {})}
         self.start_timeout = start_timeout
         self.port = 0
         self.endpoint = ""

@@ -10,6 +10,7 @@ import pytest
 
 from actorbind import ActorNotFound, create_client
 from tests.conftest import ENCODINGS
+from tests.runner.engine_flake import first_call
 
 pytestmark = pytest.mark.engine
 
@@ -22,6 +23,7 @@ def encoding(request: pytest.FixtureRequest) -> str:
 async def test_actions_over_http(engine_endpoint: str, encoding: str, uid: str) -> None:
     async with create_client(engine_endpoint, encoding=encoding) as client:
         counter = client.counter.get_or_create(uid)
+        await first_call(counter.resolve)
         assert await counter.increment(5) == 5
         assert await counter.increment(2) == 7
         assert await client.counter.get(uid).getCount() == 7
@@ -31,7 +33,9 @@ async def test_actions_over_http(engine_endpoint: str, encoding: str, uid: str) 
 
 async def test_connection_action_and_events(engine_endpoint: str, encoding: str, uid: str) -> None:
     async with create_client(engine_endpoint, encoding=encoding) as client:
-        conn = client.counter.get_or_create(uid).connect()
+        handle = client.counter.get_or_create(uid)
+        await first_call(handle.resolve)
+        conn = handle.connect()
         got: asyncio.Queue[Any] = asyncio.Queue()
         conn.on("newCount", got.put_nowait)
         try:
@@ -47,7 +51,10 @@ async def test_connection_action_and_events(engine_endpoint: str, encoding: str,
 
 async def test_input_reaches_create_state(engine_endpoint: str, uid: str) -> None:
     async with create_client(engine_endpoint) as client:
-        handle = await client.withInput.create(uid, input={"name": "alice", "startCount": 7})
+        handle = client.withInput.get_or_create(
+            uid, create_with_input={"name": "alice", "startCount": 7}
+        )
+        await first_call(handle.resolve)
         assert await handle.getInput() == {"name": "alice", "startCount": 7}
 
 
@@ -56,6 +63,7 @@ async def test_destroyed_actor_is_gone_and_its_key_starts_fresh(
 ) -> None:
     async with create_client(engine_endpoint) as client:
         handle = client.counter.get_or_create(uid)
+        await first_call(handle.resolve)
         assert await handle.increment(4) == 4
         actor_id = await handle.resolve()
         async with httpx.AsyncClient(timeout=30) as http:
@@ -66,12 +74,15 @@ async def test_destroyed_actor_is_gone_and_its_key_starts_fresh(
         with pytest.raises(ActorNotFound):
             await client.counter.get(uid).getCount()
         # Same key again: a new actor, empty KV.
-        assert await client.counter.get_or_create(uid).getCount() == 0
+        again = client.counter.get_or_create(uid)
+        assert await first_call(again.resolve) != actor_id
+        assert await again.getCount() == 0
 
 
 async def test_queue_message_handled_and_state_stored(engine_endpoint: str, uid: str) -> None:
     async with create_client(engine_endpoint) as client:
         queued = client.queued.get_or_create(uid)
+        await first_call(queued.resolve)
         result = await queued.send("jobs", {"n": 2}, wait=True, timeout=30)
         assert result is not None and result.status == "completed"
         assert result.response == {"ok": True, "index": 0, "body": {"n": 2}}

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from actorbind import create_client
+from tests.runner.engine_flake import first_call
 
 pytestmark = pytest.mark.engine
 
@@ -87,8 +88,8 @@ async def test_state_survives_a_killed_runner(rivet_engine: Any, runners: Any, u
     first = runners()
     async with create_client(rivet_engine.endpoint, runner=f"fo-{uid}") as client:
         counter = client.counter.get_or_create(uid)
+        actor_id = await first_call(counter.resolve)
         assert await counter.increment(8) == 8
-        actor_id = await counter.resolve()
         first.kill()  # SIGKILL: no drain, no goodbye
         runners()
         # Same actor id, a new process, the state from the engine's KV.
@@ -101,6 +102,7 @@ async def test_sigterm_drains_and_the_next_runner_takes_over(
     first = runners()
     async with create_client(rivet_engine.endpoint, runner=f"fo-{uid}") as client:
         counter = client.counter.get_or_create(uid)
+        await first_call(counter.resolve)
         assert await counter.increment(3) == 3
         second = runners()
         assert first.terminate() == 0
