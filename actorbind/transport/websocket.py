@@ -42,7 +42,15 @@ from websockets.protocol import OPEN, State
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
+try:  # websockets' C mask (what its own frames use), else its pure-Python one
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover - a websockets build without its C extension
+    from websockets.utils import apply_mask
+
 __all__ = ["BUDGET", "SLICE", "MessageHandler", "Socket", "open_socket"]
+
+_MASKS = 512
+"""Bytes of os.urandom fetched at a time for frame masks (128 frames per system call)."""
 
 _RETAIN = 65536 + 14
 """Largest frame (header included) the fast path waits for; bigger ones stream to websockets."""
@@ -109,6 +117,8 @@ class Socket(asyncio.Protocol):
             self._limit = min(limits) if limits else None
         self._fragment_text = False
         self._writes: list[bytes | str] = []
+        self._masks = b""  # unused random bytes for frame masks (each mask used once)
+        self._mask_pos = 0
         self._flush_scheduled = False
         self._ping_payload: bytes | None = None
         self._ping_timer: asyncio.TimerHandle | None = None
@@ -398,12 +408,46 @@ class Socket(asyncio.Protocol):
         if not writes or self.protocol.state is not OPEN:
             return  # a closed socket drops them: the reader reports the close
         protocol = self.protocol
+        transport = self._transport
+        if (
+            self._limit == -1
+            or protocol.extensions
+            or protocol.debug
+            or protocol.expect_continuation_frame
+            or transport is None
+            or transport.is_closing()
+        ):
+            for frame in writes:
+                if isinstance(frame, str):
+                    protocol.send_text(frame.encode())
+                else:
+                    protocol.send_binary(frame)
+            self._write_pending()
+            return
+        # Data frames serialized here, as websockets would (FIN, masked), with masks from a
+        # buffered os.urandom pool: websockets makes one getrandom() call per frame.
+        self._write_pending()  # what websockets queued (a pong, ...) goes first
+        out: list[bytes] = []
         for frame in writes:
             if isinstance(frame, str):
-                protocol.send_text(frame.encode())
+                data, head = frame.encode(), 0x81
             else:
-                protocol.send_binary(frame)
-        self._write_pending()
+                data, head = frame, 0x82
+            n = len(data)
+            if n < 126:
+                out.append(bytes((head, 0x80 | n)))
+            elif n < 65536:
+                out.append(bytes((head, 0xFE)) + n.to_bytes(2, "big"))
+            else:
+                out.append(bytes((head, 0xFF)) + n.to_bytes(8, "big"))
+            pos = self._mask_pos
+            if pos + 4 > len(self._masks):
+                self._masks, pos = os.urandom(_MASKS), 0
+            mask = self._masks[pos : pos + 4]
+            self._mask_pos = pos + 4
+            out.append(mask)
+            out.append(apply_mask(data, mask))
+        transport.write(b"".join(out))
 
     def _write_pending(self) -> None:
         chunks = self.protocol.data_to_send()

@@ -224,3 +224,37 @@ async def test_plain_frames_skip_websockets_parser() -> None:
     _run(sock, [Frame(PING, b"x").serialize(mask=False) + _raw(0x82, b"after")], eof=False)
     assert calls == 1  # the ping alone
     assert inbox[-1] == b"after"
+
+
+async def test_sent_frames_are_what_websockets_would_send() -> None:
+    """Data frames serialized by the socket (its own mask pool) parse as websockets' do,
+    every mask is fresh, and a pong websockets queued first goes first."""
+    sock, _, transport = _open_socket(1 << 20, fast=True)
+    payloads: list[bytes | str] = [b"", b"x" * 125, b"y" * 126, b"z" * 65535, b"w" * 65536]
+    payloads += ["", "h\u00e9llo \u2603", "t" * 300]
+    payloads += [b"m%d" % i for i in range(300)]  # more frames than one pool refill
+    sock.data_received(Frame(PING, b"p").serialize(mask=False))
+    sock.send(payloads)
+    sock._flush()
+    frames = _client_frames(bytes(transport.written))
+    assert frames[0] == (int(PONG), b"p")
+    expected = [
+        (int(TEXT), p.encode()) if isinstance(p, str) else (int(BINARY), p) for p in payloads
+    ]
+    assert frames[1:] == expected
+    masks = _masks(bytes(transport.written))
+    assert len(masks) == len(payloads) + 1
+    assert len(set(masks)) > len(masks) - 3  # random: a repeat is a 1-in-2**32 chance
+
+
+def _masks(data: bytes) -> list[bytes]:
+    out = []
+    pos = 0
+    while pos < len(data):
+        n = data[pos + 1] & 0x7F
+        head = 2 + (2 if n == 126 else 8 if n == 127 else 0)
+        if n >= 126:
+            n = int.from_bytes(data[pos + 2 : pos + head], "big")
+        out.append(data[pos + head : pos + head + 4])
+        pos += head + 4 + n
+    return out
