@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import sys
 import time
 import uuid
@@ -222,6 +223,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--connects", type=int, default=20, help="connect→first result samples")
     p.add_argument("--conns", type=int, default=500, help="concurrent idle connections")
     p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument(
+        "--loop", default="asyncio", choices=("asyncio", "qasync"), help="qasync: what Qt apps run"
+    )
     return p.parse_args(argv)
 
 
@@ -231,11 +235,22 @@ async def run(a: argparse.Namespace) -> dict[str, Any]:
         reps = await SCENARIOS[a.scenario](client, a)
     finally:
         await client.dispose()
-    return {"client": "actorbind", "scenario": a.scenario, "encoding": a.encoding, "reps": reps}
+    name = "actorbind" if a.loop == "asyncio" else f"actorbind-{a.loop}"
+    return {"client": name, "scenario": a.scenario, "encoding": a.encoding, "reps": reps}
 
 
 def main(argv: list[str] | None = None) -> None:
     a = parse_args(argv)
+    if a.loop == "qasync":
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        import qasync
+        from PySide6.QtCore import QCoreApplication
+
+        app = QCoreApplication.instance() or QCoreApplication([])
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        emit(loop.run_until_complete(run(a)))
+        return
     emit(asyncio.run(run(a)))
 
 

@@ -204,6 +204,41 @@ def rows(records: list[dict[str, Any]], server: str) -> list[dict[str, Any]]:
     return out
 
 
+FLOOR_KEYS = ("tput_per_s", "cpu_us_per_call", "events_per_s", "cpu_us_per_event")
+
+
+def floor_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """actorbind beside the raw websockets floor and itself under qasync (embedded server)."""
+    out = []
+    for scenario, key, label, unit, _better, _target in METRICS:
+        if scenario not in ("ws", "fanin") or key not in FLOOR_KEYS:
+            continue
+        for enc in ("json", "cbor", "bare"):
+            found = {
+                c: _find(records, server="embedded", scenario=scenario, encoding=enc, client=c)
+                for c in ("actorbind", "raw", "actorbind-qasync")
+            }
+            if found["raw"] is None and found["actorbind-qasync"] is None:
+                continue
+            s = {
+                c: _stats([x.get(key) for x in r["reps"]]) if r else None for c, r in found.items()
+            }
+            ab, raw, qa = s["actorbind"], s["raw"], s["actorbind-qasync"]
+            out.append(
+                {
+                    "label": label,
+                    "unit": unit,
+                    "encoding": enc,
+                    "ab": ab,
+                    "raw": raw,
+                    "qa": qa,
+                    "raw_ratio": ab[0] / raw[0] if ab and raw and raw[0] else None,
+                    "qa_ratio": qa[0] / ab[0] if ab and qa and ab[0] else None,
+                }
+            )
+    return out
+
+
 def server_ratio_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Scenario 6: actorbind on the embedded server vs actorbind on RivetKit."""
     out = []
@@ -341,6 +376,19 @@ def render_markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             md.append(
                 f"| {r['label']}{unit} | {r['encoding']} | {_cell(r['ab'])} | {_cell(r['ts'])} | "
                 f"{_ratio(r['ratio'])} | {r['target']} | {r['verdict']} |"
+            )
+        md.append("")
+    fr = floor_rows(records)
+    if fr:
+        md += ["## Scenario 6: the raw floor and the qasync loop (embedded server)", ""]
+        md += [
+            "| metric | enc | actorbind | raw websockets | actorbind/raw | actorbind on qasync | qasync/asyncio |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
+        for r in fr:
+            md.append(
+                f"| {r['label']} ({r['unit']}) | {r['encoding']} | {_cell(r['ab'])} | {_cell(r['raw'])} | "
+                f"{_ratio(r['raw_ratio'])} | {_cell(r['qa'])} | {_ratio(r['qa_ratio'])} |"
             )
         md.append("")
     sr = server_ratio_rows(records)

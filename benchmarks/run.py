@@ -36,6 +36,10 @@ from benchmarks.servers import (
 ENCODINGS = ("json", "cbor", "bare")
 SCENARIOS = ("http", "ws", "fanin", "connect")
 EMBEDDED_SCENARIOS = ("http", "ws", "fanin")  # scenario 6: 1-3 on the embedded server
+# Scenario 6 also runs ws and fan-in with the raw floor (a plain websockets client doing the
+# same decoding, raw_bench.py) and with actorbind under the qasync loop.
+FLOOR_SCENARIOS = ("ws", "fanin")
+FLOOR_CLIENTS = ("raw", "actorbind-qasync")
 
 FULL = {
     "reps": 5,
@@ -150,6 +154,11 @@ def run_pair(
             ]
             if client == "actorbind":
                 cmd, cwd = [sys.executable, "-m", "benchmarks.py_bench", *common], ROOT
+            elif client == "actorbind-qasync":
+                py = [sys.executable, "-m", "benchmarks.py_bench", "--loop", "qasync"]
+                cmd, cwd = [*py, *common], ROOT
+            elif client == "raw":
+                cmd, cwd = [sys.executable, "-m", "benchmarks.raw_bench", *common], ROOT
             else:
                 cmd, cwd = [node, "--expose-gc", str(node_dir / "ts_bench.mjs"), *common], node_dir
             res = run_child(cmd, cwd)
@@ -230,6 +239,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma list of http,ws,fanin,connect,qt,embedded",
     )
     ap.add_argument(
+        "--embedded-scenarios",
+        default=",".join(EMBEDDED_SCENARIOS),
+        help="scenario 6: which of http,ws,fanin run on the embedded server",
+    )
+    ap.add_argument(
+        "--no-floor",
+        action="store_true",
+        help="scenario 6: skip the raw websockets floor and the qasync runs of ws and fanin",
+    )
+    ap.add_argument(
         "--no-ts-on-embedded",
         action="store_true",
         help="scenario 6: skip the TS reference runs on the embedded server",
@@ -296,11 +315,21 @@ def main(argv: list[str] | None = None) -> int:
                     log(f"embedded server at {endpoint} (pid {pid})")
                     if "embedded" in wanted:
                         clients = ("actorbind",) if a.no_ts_on_embedded else both
-                        for scenario in EMBEDDED_SCENARIOS:
+                        embedded = [s for s in a.embedded_scenarios.split(",") if s]
+                        for scenario in embedded:
+                            extra = FLOOR_CLIENTS if scenario in FLOOR_SCENARIOS else ()
+                            if a.no_floor:
+                                extra = ()
                             for enc in encodings:
                                 log(f"embedded {scenario} {enc}")
                                 records += run_pair(
-                                    "embedded", endpoint, scenario, enc, p, node_dir, clients
+                                    "embedded",
+                                    endpoint,
+                                    scenario,
+                                    enc,
+                                    p,
+                                    node_dir,
+                                    (*clients, *extra),
                                 )
                     if "qt" in wanted:
                         log("qt delivery (actorbind only, embedded server)")
