@@ -140,11 +140,10 @@ class ActorHost:
         """When the actor first started in this server (kept while it sleeps, as the engine)."""
         return self._first_start.get(actor_id)
 
-    async def destroy(
-        self, actor_id: str, *, code: int = 1011, reason: str = "actor.destroyed"
-    ) -> bool:
+    async def destroy(self, actor_id: str, *, code: int = 1000, reason: str = "") -> bool:
         """Destroy an actor: its record is marked at once (its key is free again), then a
-        running actor runs ``on_destroy`` and its sockets close with ``code``/``reason``."""
+        running actor runs ``on_destroy`` and its sockets close with ``code``/``reason``
+        (RivetKit 2.3.19: a normal close for ``DELETE /actors/{id}`` and ``ctx.destroy()``)."""
         record = self.storage.by_id(actor_id)
         if record is None or record.destroy_ts is not None:
             return False

@@ -387,25 +387,39 @@ async def _raw_socket(runtime: ActorRuntime, ws: WebSocket, scope: Scope) -> Non
         await _close(ws, 1011, "handler.websocket_not_defined")
         return
     _, params, _ = _parse_subprotocols(ws.scope, runtime.host.limits.max_json_depth)
+    # The actor closes the socket when it sleeps or is destroyed (RivetKit: 1000 actor.stopped).
+    holder: dict[str, Any] = {}
+
+    def closer(code: int, reason: str) -> None:
+        holder["close"] = (code, reason)
+        task = holder.get("task")
+        if task is not None:
+            task.cancel()
+
     try:
         upgrade = Request({**scope, "type": "http", "method": "GET"})
-        conn = await runtime.locked(lambda: runtime.open_conn(params, None, request=upgrade))
+        conn = await runtime.locked(
+            lambda: runtime.open_conn(params, None, request=upgrade, closer=closer)
+        )
     except RivetError as err:
         await _close(ws, 1011, err.reason)
         return
     inner = WebSocket(scope, ws.receive, ws.send)
     inner.client_state = ws.client_state
     inner.application_state = ws.application_state
+    task = asyncio.ensure_future(call_user(handler, ActionContext(runtime, conn), inner))
+    holder["task"] = task
     try:
-        await call_user(handler, ActionContext(runtime, conn), inner)
+        await task
     except WebSocketDisconnect:
         pass
+    except asyncio.CancelledError:
+        if "close" not in holder:
+            raise
     except Exception as exc:
         public_error(exc, where=f"on_websocket of actor {runtime.record.name}")
         await _close(inner, 1011, "rivetkit.internal_error")
     finally:
-        try:
-            await runtime.locked(lambda: runtime.close_conn(conn))
-        except RivetError:
-            pass
-        await _close(inner, 1000, "")
+        await runtime.host.forget_conn(runtime, conn)
+        code, reason = holder.get("close", (1000, ""))
+        await _close(inner, code, reason)

@@ -146,6 +146,11 @@ class ActorRuntime:
             await asyncio.wait_for(self.activity.idle(), grace)
         except TimeoutError:
             log.warning("actor %s: still busy after %.0f s; sleeping", self.record.name, grace)
+        # Raw WebSockets do not hibernate (RivetKit: closed with 1000 actor.stopped).
+        for conn in list(self.conns.values()):
+            close = self._closers.get(conn.id)
+            if conn.outbox is None and close is not None:
+                close(1000, "actor.stopped")
         hook = getattr(self.instance, "on_sleep", None)
         if hook is not None:
             try:
@@ -173,8 +178,7 @@ class ActorRuntime:
 
         async def when_idle() -> None:
             await self.activity.idle()
-            # RivetKit closes the actor's sockets with a normal close when it destroys itself.
-            await self.host.destroy(self.record.actor_id, code=1000, reason="")
+            await self.host.destroy(self.record.actor_id)
 
         self.host.spawn(when_idle())
 
@@ -185,7 +189,10 @@ class ActorRuntime:
         self.queue.adopt_waiters(hibernated.waiters)
 
     def hibernated(self, waiters: dict[int, asyncio.Future[Any]]) -> Hibernated:
-        return Hibernated(dict(self.conns), dict(self._closers), waiters)
+        """The protocol sockets that outlive the sleep (raw ones were closed)."""
+        kept = {cid: c for cid, c in self.conns.items() if c.outbox is not None}
+        closers = {cid: f for cid, f in self._closers.items() if cid in kept}
+        return Hibernated(kept, closers, waiters)
 
     async def finish_destroy(self, code: int, reason: str) -> None:
         """Run ``on_destroy`` (errors are logged), then :meth:`destroy`."""

@@ -387,3 +387,34 @@ async def test_sleep_through_the_management_api(client: Client, endpoint: str, u
         assert (ok.status_code, ok.json()) == (200, {})
         await eventually(lambda: _asleep(http, endpoint, actor_id))
     assert (await sleepy.getCounts())["sleepCount"] == 1
+
+
+async def test_connections_keep_awake_raw_sockets_close_on_sleep(
+    client: Client, endpoint: str, uid: str
+) -> None:
+    # raw has the default sleep timeout; the API puts it to sleep with a raw socket open.
+    handle = client.raw.get_or_create(uid)
+    actor_id = await handle.resolve()
+    async with await handle.websocket("/x") as ws, httpx.AsyncClient(timeout=30) as http:
+        await ws.send("a")
+        assert await asyncio.wait_for(ws.recv(), 15) == "a"
+        r = await http.post(f"{endpoint}/actors/{actor_id}/sleep?namespace=default", json={})
+        assert r.status_code == 200
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 15)
+        assert (ws.close_code, ws.close_reason) == (1000, "actor.stopped")
+
+
+async def test_management_destroy_closes_normally(client: Client, endpoint: str, uid: str) -> None:
+    actor_id = await client.counter.get_or_create(uid).resolve()
+    url = endpoint.replace("http://", "ws://") + f"/gateway/{actor_id}/connect"
+    json_ws = [Subprotocol("rivet"), Subprotocol("rivet_encoding.json")]
+    async with connect(url, subprotocols=json_ws) as ws, httpx.AsyncClient(timeout=30) as http:
+        await asyncio.wait_for(ws.recv(), 15)  # Init
+        r = await http.delete(f"{endpoint}/actors/{actor_id}?namespace=default")
+        assert (r.status_code, r.json()) == (200, {})
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 15)
+        assert (ws.close_code, ws.close_reason) == (1000, "")
