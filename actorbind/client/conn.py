@@ -25,10 +25,12 @@ from ..protocol.errors import ActorError, ConnDisposed, ConnectTimeout, InvalidS
 from ..transport.websocket import Socket
 from .callbacks import CallbackRunner, Unsubscribe, add_handler, consume
 from .conn_log import ConnLog
+from .context import ClientContext
 from .params import ParamsProvider, conn_params_protocol, resolve_params
+from .target import ActorTarget, QueueSendResult
 
 if TYPE_CHECKING:
-    from .handle import ActorHandle, QueueSendResult
+    from .handle import ActorHandle
 
 __all__ = ["ActorConn", "Unsubscribe"]
 
@@ -39,27 +41,30 @@ _END = object()
 class ActorConn:
     """A persistent connection to one actor: actions over the socket, events, status.
 
-    Made by :meth:`ActorHandle.connect`; it connects at once and reconnects on its own.
+    Made by :meth:`ActorHandle.connect` (it shares the handle's :class:`ActorTarget`); it
+    connects at once and reconnects on its own.
     Use ``async with handle.connect() as conn:`` or call :meth:`dispose`.
     """
 
     def __init__(
         self,
+        ctx: ClientContext,
+        target: ActorTarget,
         handle: ActorHandle,
         params: Any,
         get_params: ParamsProvider | None,
         *,
         skip_ready_wait: bool = False,
     ) -> None:
-        ctx = handle._context
         self._handle = handle
+        self._target = target
         self._ctx = ctx
         self._params = params
         self._get_params = get_params
         self._skip_ready_wait = skip_ready_wait
         self._proto = ConnectionProtocol(
             ctx.codec,
-            query_target=handle._is_query,
+            query_target=target.is_query,
             backoff=ctx.backoff,
             retry=ctx.retry,
             max_message_size=ctx.initial.max_message_size,
@@ -75,15 +80,17 @@ class ActorConn:
         self._open_handlers: list[Callable[[], Any]] = []
         self._close_handlers: list[Callable[[], Any]] = []
         self._ready: asyncio.Future[None] | None = None
-        self._log = ConnLog(handle.name, tuple(handle.key))
+        self._log = ConnLog(target.name, tuple(target.key))
         self._reconnect_delay: float | None = None
         self._wakeup: asyncio.Event | None = None
         self._last_error: Exception | None = None
         self._invoke = CallbackRunner()
+        ctx.conns.add(self)
+        self._start()
 
     def __repr__(self) -> str:
         return (
-            f"ActorConn(name={self._handle.name!r}, key={list(self._handle.key)!r}, "
+            f"ActorConn(name={self._target.name!r}, key={list(self._target.key)!r}, "
             f"status={self.status.value!r})"
         )
 
@@ -106,7 +113,8 @@ class ActorConn:
     @property
     def actor_id(self) -> str | None:
         """Known once connected (and at once for ``get_for_id`` handles)."""
-        return self._proto.actor_id or (None if self._handle._is_query else self._handle._resolved)
+        target = self._target
+        return self._proto.actor_id or (None if target.is_query else target.resolved_id)
 
     @property
     def connection_id(self) -> str | None:
@@ -156,7 +164,7 @@ class ActorConn:
 
     def _timeout_error(self, bound: float) -> ConnectTimeout:
         return ConnectTimeout(
-            self._handle.name,
+            self._target.name,
             endpoint=self._ctx.management.endpoint,
             timeout=bound,
             last_error=self._last_error,
@@ -297,7 +305,7 @@ class ActorConn:
     ) -> QueueSendResult | None:
         """Send to the actor's queue ``name`` (over HTTP, with this connection's params)."""
         params = await self._resolve_params()
-        return await self._handle._send_queue(name, body, wait=wait, timeout=timeout, params=params)
+        return await self._target.send_queue(name, body, wait=wait, timeout=timeout, params=params)
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -313,7 +321,7 @@ class ActorConn:
         # Status is "connecting" as soon as connect() returns, like upstream.
         self._proto.attempt_started()
         self._pump()
-        self._task = self._loop.create_task(self._run(), name=f"actorbind-conn-{self._handle.name}")
+        self._task = self._loop.create_task(self._run(), name=f"actorbind-conn-{self._target.name}")
 
     async def _run(self) -> None:
         delay = 0.0
@@ -350,7 +358,7 @@ class ActorConn:
     async def _open(self) -> Socket | None:
         try:
             params = await self._resolve_params()
-            route = await self._handle._connect_route(self._skip_ready_wait)
+            route = await self._target.connect_route(self._skip_ready_wait)
             cfg = await self._ctx.management.config()
             protocols = ["rivet", f"rivet_encoding.{self._ctx.codec.name}", *route.subprotocols]
             protocols += conn_params_protocol(params)
@@ -365,7 +373,7 @@ class ActorConn:
             raise
         except Exception as exc:
             if isinstance(exc, ActorError) and exc.group == "actor" and exc.code == "not_found":
-                self._handle._forget_resolution()
+                self._target.forget()
             self._proto.attempt_failed(exc)
             return None
         if self.disposed:

@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
 from websockets.asyncio.client import ClientConnection
 
-from ..protocol.errors import ActorError, ActorNotFound, ConnDisposed
-from ..protocol.keys import ActorKey, query_key
-from ..protocol.messages import HttpQueueSendRequest
-from ..protocol.retry import Retry
-from ..protocol.urls import (
-    GatewayRoute,
-    IdTarget,
-    QueryTarget,
-    encode_input_query,
-    gateway_route,
-    gateway_url,
-    to_websocket_url,
-)
+from ..protocol.errors import ConnDisposed
+from ..protocol.keys import ActorKey
+from ..protocol.urls import to_websocket_url
 from ..transport import error_from_response
-from .config import ClientConfig
+from .conn import ActorConn
 from .context import ClientContext
 from .params import ParamsProvider, conn_params_protocol
-
-if TYPE_CHECKING:
-    from .conn import ActorConn
+from .target import ActorTarget, Method, QueueSendResult
 
 __all__ = ["ActorHandle", "ParamsProvider", "QueueSendResult"]
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class QueueSendResult:
-    """The outcome of ``send(..., wait=True)``: ``status`` is ``completed`` or ``timedOut``."""
-
-    status: str
-    response: Any = None
 
 
 class ActorHandle:
@@ -53,17 +30,7 @@ class ActorHandle:
     Actions: ``await handle.action("increment", 5)`` or ``await handle.increment(5)``.
     """
 
-    __slots__ = (
-        "_ctx",
-        "_has_input",
-        "_input",
-        "_key",
-        "_method",
-        "_name",
-        "_params",
-        "_region",
-        "_resolved",
-    )
+    __slots__ = ("_ctx", "_params", "_target")
 
     def __init__(
         self,
@@ -71,7 +38,7 @@ class ActorHandle:
         name: str,
         key: ActorKey,
         *,
-        method: Literal["get", "getOrCreate", "id"],
+        method: Method,
         actor_id: str | None = None,
         params: Any = None,
         input: Any = None,
@@ -79,17 +46,21 @@ class ActorHandle:
         region: str | None = None,
     ) -> None:
         self._ctx = ctx
-        self._name = name
-        self._key = key
-        self._method = method
-        self._resolved = actor_id
         self._params = params
-        self._input = input
-        self._has_input = has_input
-        self._region = region
+        self._target = ActorTarget(
+            ctx,
+            name,
+            key,
+            method=method,
+            actor_id=actor_id,
+            input=input,
+            has_input=has_input,
+            region=region,
+        )
 
     def __repr__(self) -> str:
-        return f"ActorHandle(name={self._name!r}, key={list(self._key)!r}, method={self._method!r})"
+        t = self._target
+        return f"ActorHandle(name={t.name!r}, key={list(t.key)!r}, method={t.method!r})"
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
         if name.startswith("_"):
@@ -99,12 +70,12 @@ class ActorHandle:
     @property
     def name(self) -> str:
         """The actor's name (its type in the registry)."""
-        return self._name
+        return self._target.name
 
     @property
     def key(self) -> ActorKey:
         """The actor's key, as a tuple of strings."""
-        return self._key
+        return self._target.key
 
     @property
     def params(self) -> Any:
@@ -117,57 +88,13 @@ class ActorHandle:
 
     # --- addressing -------------------------------------------------------------------
 
-    def _query_target(self) -> QueryTarget | None:
-        if self._method == "id" or query_key(self._key) is None:
-            return None
-        if (
-            self._method == "getOrCreate"
-            and self._has_input
-            and encode_input_query(self._input) is None
-        ):
-            return None
-        return QueryTarget(
-            self._name,
-            self._key,
-            "getOrCreate" if self._method == "getOrCreate" else "get",
-            input=self._input,
-            has_input=self._has_input,
-            region=self._region,
-            runner=self._ctx.initial.runner,
-        )
-
-    async def _target(self) -> QueryTarget | IdTarget:
-        # Keys the gateway would split (",", empty parts) or inputs too big for a URL go by id:
-        # the official client reaches a different actor there; we resolve first instead.
-        query = self._query_target()
-        if query is not None:
-            return query
-        return IdTarget(await self.resolve())
-
     async def resolve(self) -> str:
         """The actor's id (for ``get_or_create`` handles: creating it if needed). Cached."""
-        if self._resolved is not None:
-            return self._resolved
-        mgmt = self._ctx.management
-        if self._method == "get":
-            record = await mgmt.get_by_key(self._name, self._key)
-        else:
-            record, _ = await mgmt.get_or_create(
-                self._name,
-                self._key,
-                input=self._input,
-                has_input=self._has_input,
-                region=self._region,
-            )
-        self._resolved = record.actor_id
-        return record.actor_id
+        return await self._target.resolve()
 
     async def url(self, path: str = "") -> str:
         """The gateway URL of ``path`` on this actor (``gateway_url`` in upstream)."""
-        cfg = await self._ctx.management.config()
-        return gateway_url(
-            cfg.endpoint, await self._target(), path, namespace=cfg.namespace, token=cfg.token
-        )
+        return await self._target.url(path)
 
     async def gateway_url(self) -> str:
         """The actor's gateway URL with an empty path, like ``getGatewayUrl()``."""
@@ -175,74 +102,6 @@ class ActorHandle:
 
     def _skip(self, override: bool | None) -> bool:
         return self._ctx.initial.skip_ready_wait if override is None else override
-
-    async def _route(self, cfg: ClientConfig, path: str, skip: bool) -> GatewayRoute:
-        return gateway_route(
-            cfg.endpoint,
-            await self._target(),
-            path,
-            namespace=cfg.namespace,
-            token=cfg.token,
-            skip_ready_wait=skip,
-        )
-
-    # --- HTTP -------------------------------------------------------------------------
-
-    def _headers(self, cfg: ClientConfig, params: Any, content_type: str | None) -> dict[str, str]:
-        headers = self._ctx.gateway_headers(cfg)
-        if content_type is not None:
-            headers["x-rivet-encoding"] = self._ctx.codec.name
-            headers["content-type"] = content_type
-        if params is not None:
-            headers["x-rivet-conn-params"] = json.dumps(params, separators=(",", ":"))
-        return headers
-
-    async def _post(
-        self, path: str, body: bytes, what: str, *, params: Any = None, skip: bool = False
-    ) -> httpx.Response:
-        async def attempt() -> httpx.Response:
-            cfg = await self._ctx.management.config()
-            route = await self._route(cfg, path, skip)
-            headers = {**self._headers(cfg, params, self._ctx.codec.content_type), **route.headers}
-            response = await self._ctx.transport.request(
-                "POST", route.url, headers=headers, content=body, what=what
-            )
-            if response.status_code >= 400:
-                raise error_from_response(response, self._ctx.codec)
-            return response
-
-        return await self._with_retries(attempt)
-
-    async def _with_retries(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        """Try ``attempt`` again as :func:`~actorbind.protocol.classify` (or the client's
-        ``retry=``) says: ``RETRY`` once per ``backoff.request_delays``; ``STALE`` re-resolves a
-        name+key handle (up to 24 tries for ``get``, 60 for ``get_or_create``, like RivetKit);
-        anything else is raised."""
-        ctx = self._ctx
-        stale_budget = {"get": 24, "getOrCreate": 60}.get(self._method, 1)
-        stale_tries = 0
-        lifecycle_tries = 0
-        while True:
-            try:
-                return await attempt()
-            except ActorError as exc:
-                verdict = ctx.retry(exc)
-                if verdict is Retry.STALE:
-                    if self._method != "id":
-                        self._resolved = None  # re-resolve a name+key handle
-                    stale_tries += 1
-                    if stale_tries >= stale_budget:
-                        if exc.group == "actor" and exc.code.startswith("destroyed"):
-                            raise ActorNotFound("actor", "not_found", exc.message) from exc
-                        raise
-                    await asyncio.sleep(ctx.backoff.stale_delay)
-                    continue
-                delays = ctx.backoff.request_delays
-                if verdict is Retry.RETRY and lifecycle_tries < len(delays):
-                    await asyncio.sleep(delays[lifecycle_tries])
-                    lifecycle_tries += 1
-                    continue
-                raise
 
     async def action(self, name: str, *args: Any, skip_ready_wait: bool | None = None) -> Any:
         """Call an action over HTTP (a fresh, throwaway connection on the actor side).
@@ -259,7 +118,7 @@ class ActorHandle:
         """
         codec = self._ctx.codec
         body = codec.encode_action_request(list(args))
-        response = await self._post(
+        response = await self._target.post(
             f"/action/{quote(name, safe='')}",
             body,
             f"action {name!r}",
@@ -276,26 +135,9 @@ class ActorHandle:
         With ``wait=True`` returns the handler's :class:`QueueSendResult`; ``timeout`` is in
         seconds.
         """
-        return await self._send_queue(name, body, wait=wait, timeout=timeout, params=self._params)
-
-    async def _send_queue(
-        self, name: str, body: Any, *, wait: bool, timeout: float | None, params: Any
-    ) -> QueueSendResult | None:
-        codec = self._ctx.codec
-        request = HttpQueueSendRequest(
-            body=body,
-            name=name,
-            wait=wait,
-            timeout=None if timeout is None else int(timeout * 1000),
+        return await self._target.send_queue(
+            name, body, wait=wait, timeout=timeout, params=self._params
         )
-        response = await self._post(
-            f"/queue/{quote(name, safe='')}",
-            codec.encode_queue_send(request),
-            f"queue {name!r}",
-            params=params,
-        )
-        result = codec.decode_queue_response(response.content)
-        return QueueSendResult(result.status, result.response) if wait else None
 
     async def fetch(
         self,
@@ -314,11 +156,12 @@ class ActorHandle:
             path = "/" + path
         data = content.encode() if isinstance(content, str) else content
         skip = self._skip(skip_ready_wait)
+        target = self._target
 
         async def attempt() -> httpx.Response:
             cfg = await self._ctx.management.config()
-            route = await self._route(cfg, "/request" + path, skip)
-            hdrs = {**self._headers(cfg, self._params, None), **(headers or {}), **route.headers}
+            route = await target.route(cfg, "/request" + path, skip)
+            hdrs = {**target.headers(cfg, self._params, None), **(headers or {}), **route.headers}
             response = await self._ctx.transport.request(
                 method, route.url, headers=hdrs, content=data, what="raw request"
             )
@@ -326,7 +169,7 @@ class ActorHandle:
                 raise error_from_response(response, self._ctx.codec)
             return response
 
-        return await self._with_retries(attempt)
+        return await target.with_retries(attempt)
 
     async def websocket(
         self, path: str = "", *, skip_ready_wait: bool | None = None
@@ -339,7 +182,7 @@ class ActorHandle:
         if path and not path.startswith("/"):
             path = "/" + path
         cfg = await self._ctx.management.config()
-        route = await self._route(cfg, "/websocket" + path, self._skip(skip_ready_wait))
+        route = await self._target.route(cfg, "/websocket" + path, self._skip(skip_ready_wait))
         protocols = [
             "rivet",
             "rivet_encoding.bare",
@@ -367,35 +210,13 @@ class ActorHandle:
         ``params`` overrides the handle's params; ``get_params`` is called before every
         attempt (fresh tokens on reconnect). ``skip_ready_wait`` as for :meth:`action`.
         """
-        from .conn import ActorConn
-
         if self._ctx.disposed:
             raise ConnDisposed("the client was disposed")
-        conn = ActorConn(
+        return ActorConn(
+            self._ctx,
+            self._target,
             self,
             self._params if params is None else params,
             get_params,
             skip_ready_wait=self._skip(skip_ready_wait),
         )
-        self._ctx.conns.add(conn)
-        conn._start()
-        return conn
-
-    # Used by ActorConn.
-    @property
-    def _context(self) -> ClientContext:
-        return self._ctx
-
-    @property
-    def _is_query(self) -> bool:
-        return self._method != "id"
-
-    async def _connect_route(self, skip: bool) -> GatewayRoute:
-        """The ``/connect`` route, its URL already ``ws(s)://``."""
-        cfg = await self._ctx.management.config()
-        route = await self._route(cfg, "/connect", skip)
-        return GatewayRoute(to_websocket_url(route.url), route.headers, route.subprotocols)
-
-    def _forget_resolution(self) -> None:
-        if self._method != "id":
-            self._resolved = None

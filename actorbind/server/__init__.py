@@ -22,10 +22,10 @@ It uses :mod:`actorbind.protocol` only, never the client.
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
 from typing import TYPE_CHECKING, Any
 
 from actorbind._extras import has_modules, require_extra
+from actorbind._version import __version__
 
 from .actor import Action, Actor, action, queue
 from .context import ActionContext, ActorContext, ConnContext
@@ -47,11 +47,6 @@ else:
             require_extra("actorbind.server", "server", *_SERVING)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-try:
-    __version__ = _metadata.version("actorbind")
-except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 __all__ = [
     "Action",

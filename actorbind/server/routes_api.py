@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from actorbind._version import __version__
 from actorbind.protocol import ActorKey, deserialize_key
 
 from .errors import RivetError
@@ -65,8 +66,6 @@ def actor_json(host: ActorHost, record: ActorRecord) -> dict[str, Any]:
 
 
 async def metadata(request: Request) -> Response:
-    from actorbind.server import __version__
-
     return json_response(
         {
             "runtime": "engine",
