@@ -15,6 +15,9 @@ Two phases per repetition:
   connection to the same actor (``--rate`` events/s, default 10,000) for ``--seconds``; the
   lag and delivered rate are measured in the GUI process.
 
+``live-value`` and ``list-model`` measure ``binding.state`` / ``binding.list_model``
+(``benchmarks/qt_live.py``).
+
 ``coalesced`` mode puts :func:`coalesce_per_frame` between the events and ``bind``: it keeps
 only the latest value and hands it on at most once per 16 ms frame (actorbind has no such
 operator yet; see the report).
@@ -266,7 +269,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks.qt_bench")
     p.add_argument("--endpoint", required=True)
     p.add_argument("--encoding", default="bare")
-    p.add_argument("--mode", default="raw", choices=("raw", "coalesced"))
+    p.add_argument(
+        "--mode", default="raw", choices=("raw", "coalesced", "live-value", "list-model")
+    )
+    p.add_argument("--items", type=int, default=10_000, help="list-model: rows to grow to")
+    p.add_argument("--items-rate", type=float, default=1_000, help="list-model: rows/s")
+    p.add_argument("--view", default="uniform", choices=("uniform", "batched", "default", "none"))
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--flood", type=int, default=100_000)
     p.add_argument("--rate", type=float, default=10_000)
@@ -290,7 +298,12 @@ def main(argv: list[str] | None = None) -> None:
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    result = loop.run_until_complete(gui_main(a))
+    if a.mode in ("live-value", "list-model"):
+        from .qt_live import live_main
+
+        result = loop.run_until_complete(live_main(a, LagMeter))
+    else:
+        result = loop.run_until_complete(gui_main(a))
     emit(result)
     # No orderly teardown: with the PIN workaround, freeing the pins at exit would take True /
     # None to a zero count (the references PySide6 dropped) and abort the interpreter.

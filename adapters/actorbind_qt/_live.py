@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from reactivex.disposable import CompositeDisposable
 
 from actorbind.rx import LiveState, LiveStatus
@@ -105,7 +105,11 @@ class LiveValue(QObject):
 
 
 class _PropertyLink(QObject):
-    """A child of the target: it dies with it, and Qt drops its connection then."""
+    """A child of the target: it dies with it, and Qt drops its connection then.
+
+    Updates are coalesced: a burst of values (one socket read's worth of events) sets the
+    property once, with the latest value, on the next loop turn.
+    """
 
     def __init__(
         self,
@@ -121,12 +125,20 @@ class _PropertyLink(QObject):
         self._name = name
         self._format = format
         self._placeholder = placeholder
-        source.valueChanged.connect(self.update)
-        source.loadedChanged.connect(self.update)
+        self._pending = False
+        source.valueChanged.connect(self.schedule)
+        source.loadedChanged.connect(self.schedule)
         self.update()
 
     @Slot()
+    def schedule(self) -> None:
+        if not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self, self.update)
+
+    @Slot()
     def update(self) -> None:
+        self._pending = False
         source = self._source
         if not (shiboken6.isValid(source) and shiboken6.isValid(self._target)):
             return
@@ -143,8 +155,9 @@ def bind_property(
     placeholder: Any = "…",
 ) -> None:
     """Keep ``target``'s Qt property ``name`` (e.g. a ``QLabel``'s ``"text"``) at
-    ``format(source.value)``, and at ``placeholder`` until it is loaded. Ends when either
-    object is destroyed (a child object of ``target`` holds the link)."""
+    ``format(source.value)``, and at ``placeholder`` until it is loaded. A burst of changes
+    sets it once (the latest value, on the next loop turn). Ends when either object is
+    destroyed (a child object of ``target`` holds the link)."""
     if target.metaObject().indexOfProperty(name) < 0:
         raise ValueError(f"{type(target).__name__} has no Qt property {name!r}")
     _PropertyLink(source, target, name, format, placeholder)

@@ -2,7 +2,8 @@
 
 The model keeps its own row list and changes it only between the matching ``begin*`` and
 ``end*`` calls, as Qt requires: it replays the live list's changes (a reset per snapshot,
-then inserts, updates and removes). Rows share the items with the live list, so a row costs
+then inserts, updates and removes); appends that arrive together are announced as one insert
+on the next loop turn. Rows share the items with the live list, so a row costs
 one list slot here.
 """
 
@@ -20,6 +21,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
@@ -81,6 +83,7 @@ class ActorListModel(QAbstractListModel):
         super().__init__(parent)
         self._live = live
         self._rows: list[Any] = []
+        self._tail: list[Any] = []  # appends not yet announced (one insert per loop turn)
         self._display = display or _default_display
         self._keys: dict[int, str] = {}
         self._names: dict[int, QByteArray] = {
@@ -169,6 +172,19 @@ class ActorListModel(QAbstractListModel):
     def _apply(self, change: ListChange) -> None:
         if not shiboken6.isValid(self):
             return
+        if (
+            isinstance(change, ListInserted)
+            and change.index == len(self._rows) + len(self._tail)
+            and (self._keys or not change.items or not isinstance(change.items[0], dict))
+        ):
+            # Appends (a chat, a log) come in bursts, one socket read at a time: announce a
+            # burst as one insert on the next loop turn. A view's work per insert grows with
+            # its rows, so this is what keeps a growing list cheap.
+            if not self._tail:
+                QTimer.singleShot(0, self, self._flush)
+            self._tail.extend(change.items)
+            return
+        self._flush()
         before = len(self._rows)
         if isinstance(change, ListReset):
             self.beginResetModel()
@@ -196,6 +212,17 @@ class ActorListModel(QAbstractListModel):
             self.endRemoveRows()
         if len(self._rows) != before:
             emit(self.countChanged)
+
+    @Slot()
+    def _flush(self) -> None:
+        tail, self._tail = self._tail, []
+        if not tail or not shiboken6.isValid(self):
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(tail) - 1)
+        self._rows.extend(tail)
+        self.endInsertRows()
+        emit(self.countChanged)
 
     def _on_status(self, flags: LiveStatus) -> None:
         old, self._flags = self._flags, flags
