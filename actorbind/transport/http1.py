@@ -451,7 +451,7 @@ class HTTP1Pool:
         self._sweeper: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
-        self._requests: dict[tuple[object, ...], h11.Request] = {}
+        self._requests: dict[tuple[object, ...], tuple[str, int, h11.Request]] = {}
 
     @property
     def connection_count(self) -> int:
@@ -475,14 +475,24 @@ class HTTP1Pool:
             TransportError: any other failure (connect, timeout, limit, malformed reply).
             UnicodeEncodeError: a header is not ASCII (as with httpx).
         """
-        where = split_url(url)
-        if where is None:
-            return None
-        host, port, host_header, target = where
-        try:
-            request = self._encode(method, target, host_header, headers, content)
-        except _Unsupported:
-            return None
+        # h11 validates every header of a new Request (about half of its cost per call); a
+        # Request is immutable, so the same call made again reuses the one built before.
+        cache_key = (method, url, len(content) if content else 0, *headers.items())
+        cached = self._requests.get(cache_key)
+        if cached is None:
+            where = split_url(url)
+            if where is None:
+                return None
+            host, port, host_header, target = where
+            try:
+                request = self._encode(method, target, host_header, headers, content)
+            except _Unsupported:
+                return None
+            if len(self._requests) >= _REQUEST_CACHE:
+                self._requests.clear()
+            self._requests[cache_key] = (host, port, request)
+        else:
+            host, port, request = cached
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._rebind(loop)
@@ -537,12 +547,6 @@ class HTTP1Pool:
         headers: Mapping[str, str],
         content: bytes | None,
     ) -> h11.Request:
-        # h11 validates every header of a new Request (about half of its cost per call); a
-        # Request is immutable, so the same call made again reuses the one built before.
-        key = (method, target, host_header, len(content) if content else 0, *headers.items())
-        request = self._requests.get(key)
-        if request is not None:
-            return request
         fields = [("host", host_header)]
         for name, value in headers.items():
             if name.lower() in _RESERVED or _TOKEN.fullmatch(name) is None:
@@ -553,13 +557,9 @@ class HTTP1Pool:
         elif method in _BODY_METHODS:
             fields.append(("content-length", "0"))
         try:
-            request = h11.Request(method=method, target=target, headers=fields)
+            return h11.Request(method=method, target=target, headers=fields)
         except h11.LocalProtocolError:
             raise _Unsupported(method) from None  # e.g. CR/LF in a value: httpx rejects it
-        if len(self._requests) >= _REQUEST_CACHE:
-            self._requests.clear()
-        self._requests[key] = request
-        return request
 
     def _checkout(self, key: tuple[str, int]) -> _Connection | None:
         idle = self._idle.get(key)
