@@ -11,7 +11,7 @@ import pytest
 from actorbind import Client, create_client
 from actorbind.protocol import Backoff
 from tests.conftest import ENCODINGS
-from tests.utils import actorbind_tasks
+from tests.utils import SECOND, actorbind_tasks, until
 
 FAST_BACKOFF = Backoff(initial=0.005, maximum=0.02)
 
@@ -44,8 +44,6 @@ async def make_client(
     assert not actorbind_tasks(), actorbind_tasks()
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+async def wait_until(predicate: Callable[[], bool], timeout: float = 5 * SECOND) -> None:
     """Poll ``predicate`` (a hang guard, not a timing assertion)."""
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.005)
+    await until(predicate, "condition", timeout)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +38,7 @@ from actorbind.protocol.messages import (
     ToClient,
     ToServer,
 )
+from tests.utils import free_port
 
 __all__ = [
     "FakeServer",
@@ -258,13 +258,6 @@ class FakeServer:
 def _client_close(ws: ServerConnection) -> tuple[int | None, str] | None:
     rcvd = ws.protocol.close_rcvd
     return None if rcvd is None else (rcvd.code, rcvd.reason)
-
-
-def free_port() -> int:
-    """A port nothing listens on (connections are refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.asynccontextmanager

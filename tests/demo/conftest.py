@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,16 +33,6 @@ def collect_on_gui_thread() -> None:
 def qloop(qapp: QApplication) -> Iterator[QtLoop]:
     with qasync_loop(qapp) as runner:
         yield runner
-
-
-async def until(condition: Callable[[], object], what: str, timeout: float = 20.0) -> None:
-    """Yield to the loop until ``condition()`` is true (fails after ``timeout`` seconds)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,9 @@ from actorbind_demo import backend as backends
 from actorbind_demo.app import Demo, DemoOptions, start_demo
 from actorbind_demo.room_window import RoomWindow
 from actorbind_demo.screenshot import save_side_by_side
+from tests.utils import until
 
-from .conftest import QtLoop, until
+from .conftest import QtLoop
 
 DOCS_PNG = Path(__file__).resolve().parents[2] / "docs" / "img" / "demo.png"
 

@@ -10,8 +10,9 @@ from PySide6.QtQuick import QQuickItem
 
 from actorbind_demo.app import DemoOptions, start_demo
 from actorbind_demo.qml_window import QmlRoomWindow
+from tests.utils import until
 
-from .conftest import QtLoop, until
+from .conftest import QtLoop
 
 
 def _text(window: QmlRoomWindow, name: str) -> str:

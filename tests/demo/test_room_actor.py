@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from actorbind import ActorConn, ActorError, create_client
-
-from .conftest import until
+from tests.utils import until
 
 ENCODINGS = ("bare", "json")
 

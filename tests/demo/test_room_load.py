@@ -19,8 +19,9 @@ from actorbind import create_client
 from actorbind.server import ActionContext, Registry, action, run_in_thread
 from actorbind_demo.actors import Room
 from actorbind_demo.room_window import RoomWindow
+from tests.utils import until
 
-from .conftest import QtLoop, until
+from .conftest import QtLoop
 
 entered = threading.Event()
 gate = threading.Event()

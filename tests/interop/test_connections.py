@@ -18,16 +18,13 @@ from actorbind import (
     Unauthorized,
     create_client,
 )
+from tests.utils import SECOND, until, until_async
 
-WAIT = 10.0
+WAIT = 10 * SECOND
 
 
 async def wait_for(predicate: Any, timeout: float = WAIT) -> None:
-    async def poll() -> None:
-        while not predicate():
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), timeout)
+    await until(predicate, "condition", timeout)
 
 
 async def test_connect_is_connected_after_init(client: Client, uid: str) -> None:
@@ -69,7 +66,8 @@ async def test_events_with_on_once_and_unsubscribe(client: Client, uid: str) -> 
         off()
         await conn.increment(1)
         await handle.increment(1)
-        await asyncio.sleep(0.2)
+        # The reply to a later action on this socket comes after any event sent before it.
+        await conn.getCount()
         assert seen == [1, 11]
 
 
@@ -86,7 +84,7 @@ async def test_multiple_args_and_direct_events(client: Client, uid: str) -> None
         assert await a.multiEvent() is True
         assert multi == [(1, "two", {"three": 3})]
         assert await a.direct("only-a") == "only-a"
-        await asyncio.sleep(0.2)
+        await b.getCount()  # b's reply comes after anything sent to b before it
         assert direct_a == ["only-a"] and direct_b == []
 
 
@@ -100,8 +98,9 @@ async def test_events_iterator(client: Client, uid: str) -> None:
             received.append(args)
 
     task = asyncio.create_task(consume())
+    # The task ran up to its first wait (listener registered, subscription written) while
+    # ready() waited for the socket; the increments go out after it on the same socket.
     await conn.ready()
-    await asyncio.sleep(0.05)
     for _ in range(3):
         await conn.increment(1)
     await wait_for(lambda: len(received) == 3)
@@ -255,7 +254,7 @@ async def test_dispose_rejects_pending_and_later_calls(client: Client, uid: str)
     conn = client.slow.get_or_create(uid).connect()
     await conn.ready()
     pending = asyncio.ensure_future(conn.sleepMs(300))
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0)  # one turn: the call is made (a yield, not a wait for time)
     await conn.dispose()
     with pytest.raises(ConnDisposed):
         await pending
@@ -300,11 +299,7 @@ async def test_server_sees_the_connection_go(client: Client, uid: str) -> None:
 
 
 async def wait_for_async(fetch: Any, check: Any, timeout: float = WAIT) -> None:
-    async def poll() -> None:
-        while not check(await fetch()):
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(poll(), timeout)
+    await until_async(fetch, check, "condition", timeout)
 
 
 async def test_queue_send_from_a_connection(client: Client, uid: str) -> None:

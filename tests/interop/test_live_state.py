@@ -15,8 +15,8 @@ from typing import Any
 
 from actorbind import ConnStatus, create_client
 from actorbind.rx import ActorStore, append, live_list, live_state, remove_by_key, upsert
-from tests.rx.support import until
 from tests.support.proxy import DroppingProxy
+from tests.utils import until
 
 DROPS = 6
 AFTER_LAST_DROP = 20  # events folded after the last reload, before the writers stop

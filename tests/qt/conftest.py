@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from actorbind import Client, create_client
 from actorbind.rx import ActorStore
 from tests.support.qt import QtLoop, qasync_loop
+from tests.utils import free_port
 
 T = TypeVar("T")
 
@@ -66,12 +66,6 @@ def make_widget(qloop: QtLoop) -> Iterator[Callable[..., QWidget]]:
         if shiboken6.isValid(widget):
             shiboken6.delete(widget)
     made.clear()
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class RestartableServer:

@@ -3,21 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 from actorbind import ActorHandle
-
-
-async def until(
-    condition: Callable[[], bool], what: str = "condition", timeout: float = 15.0
-) -> None:
-    """Yield to the loop until ``condition()`` holds (fails after ``timeout`` seconds)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 async def live_conns(handle: ActorHandle) -> int:

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from actorbind import ActorError, Client, ConnStatus, InvalidState
 from actorbind.rx import ActorStore
+from tests.utils import until
 
 from .conftest import QtLoop
-from .support import until
 
 
 def test_actions_and_events(

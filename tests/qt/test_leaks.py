@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from actorbind import Client
 from actorbind.rx import ActorStore
+from tests.utils import until
 
 from .conftest import QtLoop
-from .support import until, until_live
+from .support import until_live
 
 N = 200
 SLACK = 5  # a few objects may come and go on their own (timers, pooled HTTP sockets)

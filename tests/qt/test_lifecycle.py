@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from actorbind import Client, ConnStatus
 from actorbind.rx import ActorStore
+from tests.utils import until
 
 from .conftest import QtLoop
-from .support import until, until_live
+from .support import until_live
 
 
 class RefusingWindow(QWidget):

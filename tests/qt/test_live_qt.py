@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QLabel, QListView, QWidget
 
 from actorbind import ActorError, Client, InvalidState
 from actorbind.rx import ActorStore, append, remove_by_key, upsert
+from tests.utils import until
 
 from .conftest import QtLoop
-from .support import until
 
 JOURNAL = {"added": append(), "edited": upsert(), "dropped": remove_by_key()}
 

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QWidget
 
 from actorbind import Client
 from actorbind.rx import ActorStore
+from tests.utils import until
 
 from .conftest import QtLoop
-from .support import until
 
 QML = b"""
 import QtQml

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from websockets.protocol import State
 
 from actorbind import Client, create_client
-
-from .support import until
+from tests.utils import until
 
 
 def spy_on_sockets(client: Client, sockets: list[Any]) -> None:

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from actorbind import Client
 from tests.unit.test_readme import python_blocks
+from tests.utils import until
 
 from .conftest import QtLoop
-from .support import until
 
 
 def _namespace() -> dict[str, Any]:

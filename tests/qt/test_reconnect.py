@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QWidget
 
 from actorbind import ConnStatus, create_client
 from actorbind.rx import ActorStore
+from tests.utils import until
 
 from .conftest import QtLoop, RestartableServer
-from .support import until
 
 
 def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:

@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from actorbind import ConnDisposed, ConnStatus, create_client
 from actorbind.rx import ActorStore
+from tests.utils import until
 
 from .conftest import QtLoop, RestartableServer
-from .support import until, until_live
+from .support import until_live
 
 
 def _assert_clean(qloop: QtLoop, store: ActorStore) -> None:

@@ -14,9 +14,9 @@ from reactivex.subject import Subject
 
 from actorbind import Client
 from actorbind.rx import ActorStore, action
+from tests.utils import until
 
 from .conftest import QtLoop
-from .support import until
 
 
 def _on_gui_thread() -> bool:

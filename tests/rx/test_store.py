@@ -6,8 +6,7 @@ import asyncio
 
 from actorbind import Client, ConnStatus, InvalidState
 from actorbind.rx import ActorStore, default_hash
-
-from .support import until
+from tests.utils import until
 
 
 async def _live(client: Client, uid: str) -> int:

@@ -10,8 +10,7 @@ from reactivex.testing import TestScheduler
 
 from actorbind import ConnStatus
 from actorbind.rx import ActorStore
-
-from .support import until
+from tests.utils import until
 
 
 class FakeConn:

@@ -13,8 +13,7 @@ from reactivex.subject import Subject
 
 from actorbind import ActorError, Client, ConnStatus
 from actorbind.rx import action, errors, events, observe_on_loop, status
-
-from .support import until
+from tests.utils import until
 
 
 def test_import_actorbind_pulls_in_neither_reactivex_nor_qt() -> None:
