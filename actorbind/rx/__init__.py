@@ -23,15 +23,9 @@ try:
     from ._live import LiveSource, LiveState, LiveStatus, Reducer, live_state
     from ._loop import call_on_loop, observe_on_loop, on_loop_thread, subscribe_on_loop
     from ._operators import FRAME, latest_per_frame
+    from ._options import DEFAULT_GRACE, ActorOptions, HashFunction, default_hash
     from ._rows import ListChange, ListInserted, ListRemoved, ListReset, ListUpdated
-    from ._store import (
-        DEFAULT_GRACE,
-        ActorEntry,
-        ActorOptions,
-        ActorStore,
-        HashFunction,
-        default_hash,
-    )
+    from ._store import ActorEntry, ActorStore
     from ._streams import action, errors, events, status
 except ImportError as error:  # an extra not installed: say which
     raise_if_extra_missing(error, "actorbind.rx", "rx", "reactivex")

@@ -16,11 +16,9 @@ to deliver elsewhere.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import reactivex
@@ -33,43 +31,14 @@ from ..client.conn import ActorConn, Unsubscribe
 from ..client.handle import ActorHandle, ParamsProvider
 from ..protocol.connection import ConnStatus
 from ..protocol.errors import InvalidState
-from ..protocol.keys import ActorKey, normalize_key
+from ..protocol.keys import normalize_key
 from ._loop import call_on_loop, on_loop_thread
+from ._options import DEFAULT_GRACE, ActorOptions, HashFunction, default_hash
 from ._streams import events as conn_events
 
 __all__ = ["ActorEntry", "ActorOptions", "ActorStore", "HashFunction", "default_hash"]
 
 log = logging.getLogger("actorbind.rx.store")
-
-HashFunction = Callable[[str, ActorKey, Any, bool], str]
-"""``(name, key, params, no_create) -> hash``: entries with equal hashes share a connection."""
-
-DEFAULT_GRACE = 1.0
-"""Seconds an unused connection is kept before it is disposed."""
-
-
-def default_hash(name: str, key: ActorKey, params: Any, no_create: bool) -> str:
-    """JSON of ``{name, key, params, noCreate}`` (sorted keys), like framework-base's hash."""
-    return json.dumps(
-        {"name": name, "key": list(key), "params": params, "noCreate": no_create},
-        sort_keys=True,
-        separators=(",", ":"),
-        default=repr,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ActorOptions:
-    """How an entry connects. Only ``name``, ``key``, ``params``, ``no_create`` are hashed;
-    the others are taken from the latest :meth:`ActorStore.entry` call (as in React)."""
-
-    name: str
-    key: ActorKey
-    params: Any = None
-    no_create: bool = False
-    create_with_input: Any = None
-    create_in_region: str | None = None
-    get_params: ParamsProvider | None = None
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
