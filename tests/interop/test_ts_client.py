@@ -1,5 +1,6 @@
-"""The official TypeScript client (rivetkit/client 2.3.19) gets the same results from both
-servers: the proof that the embedded server speaks RivetKit's protocol."""
+"""The official TypeScript client (rivetkit/client 2.3.19) gets the same results from every
+server (embedded, RivetKit, the Python actors on a real engine through actorbind.runner): the
+proof that the Python actors speak RivetKit's protocol."""
 
 from __future__ import annotations
 
@@ -54,7 +55,9 @@ EXPECTED: dict[str, Any] = {
 @pytest.mark.rivetkit  # needs node + the npm package, whichever server it targets
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("encoding", ["json", "cbor", "bare"])
-@pytest.mark.parametrize("server", ["embedded", "rivetkit"])
+@pytest.mark.parametrize(
+    "server", ["embedded", "rivetkit", pytest.param("engine", marks=pytest.mark.engine)]
+)
 def test_official_ts_client(
     request: pytest.FixtureRequest, server: str, encoding: str, uid: str
 ) -> None:
