@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import h11
 import httpx
 import websockets
 
@@ -70,6 +71,10 @@ def map_transport_errors(what: str) -> Iterator[None]:
     except httpx.TimeoutException as exc:
         raise TransportError(f"{what}: timed out") from exc
     except httpx.HTTPError as exc:  # ConnectError, ReadError, RemoteProtocolError, ...
+        raise TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}") from exc
+    except (httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as exc:  # not HTTPErrors
+        raise TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}") from exc
+    except h11.ProtocolError as exc:  # the HTTP/1.1 pool's framing, if it ever escapes
         raise TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}") from exc
     except websockets.InvalidStatus as exc:
         raise _from_handshake_response(what, exc) from exc
