@@ -65,6 +65,7 @@ class ActorTable:
         )
         self._locks: dict[str, asyncio.Lock] = {}
         self._starting: dict[str, asyncio.Future[ActorRuntime | None]] = {}
+        self._intents: set[tuple[str, int]] = set()
         self.changed = asyncio.Event()
 
     @property
@@ -103,6 +104,14 @@ class ActorTable:
             last = acked.get((actor_id, gen))
             if last is not None and index <= last:
                 del self._unacked[key]
+
+    def sleep_intent(self, runtime: ActorRuntime) -> None:
+        """The actor asked to sleep (idle timer, ``ctx.sleep()``): ask the engine, once."""
+        key = (runtime.record.actor_id, runtime.generation)
+        if key not in self._intents:
+            self._intents.add(key)
+            intent = v8.EventActorIntent(v8.ActorIntentSleep())
+            self._event(runtime.record.actor_id, runtime.generation, intent)
 
     def _ack_command(self, checkpoint: v8.ActorCheckpoint) -> None:
         self._send(v8.ToRivetAckCommands([checkpoint]))
@@ -179,7 +188,8 @@ class ActorTable:
         self._ack_command(cp)
 
     async def _stop(self, cp: v8.ActorCheckpoint, reason: v8.StopActorReason) -> None:
-        await self.stop_local(cp.actor_id, _STOP_REASONS[reason])
+        sleeping = reason == v8.StopActorReason.SleepIntent
+        await self.stop_local(cp.actor_id, _STOP_REASONS[reason], sleep=sleeping)
         if reason == v8.StopActorReason.Destroy:
             try:
                 await self.store.drop(cp.actor_id)
@@ -189,9 +199,18 @@ class ActorTable:
         self._event(cp.actor_id, cp.generation, v8.EventActorStateUpdate(stopped))
         self._ack_command(cp)
 
-    async def stop_local(self, actor_id: str, reason: str) -> None:
+    async def stop_local(self, actor_id: str, reason: str, *, sleep: bool = False) -> None:
         """Stop the actor here: close its sockets, let the work in flight finish and persist
-        (bounded by ``stop_timeout``), then drop it."""
+        (bounded by ``stop_timeout``), then drop it. ``sleep``: ``on_sleep`` runs first."""
+        if sleep:
+            asleep = self.host.runtimes.get(actor_id)
+            if asleep is not None and not asleep.stopping:
+                try:
+                    await asyncio.wait_for(
+                        asleep.stop_for_sleep(self.host.sleep_grace), self.stop_timeout
+                    )
+                except Exception as exc:
+                    log.warning("actor %s: on_sleep or its save failed (%s)", actor_id, exc)
         runtime = self.host.runtimes.pop(actor_id, None)
         self.tunnel.close_actor(actor_id, 1011, reason)
         if runtime is not None:

@@ -29,13 +29,13 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Subprotocol
 
 from actorbind.protocol.bare import BareError
-from actorbind.server.host import ActorHost
 from actorbind.server.limits import Limits
 from actorbind.server.registry import Registry
 from actorbind.server.storage import Storage
 
 from . import _envoy_v8 as v8
 from .actors import ActorTable
+from .host import EngineHost
 from .kv import KvClient
 from .store import EngineKvStore
 from .tunnel import Tunnel
@@ -103,12 +103,14 @@ class Envoy:
         self._wake = asyncio.Event()
         self.kv = KvClient(self._queue, timeout=kv_timeout)
         self.store = EngineKvStore(self.kv)
-        self.host = ActorHost(registry, Storage(":memory:"), limits or Limits(), store=self.store)
+        self.host = EngineHost(registry, Storage(":memory:"), limits or Limits(), store=self.store)
         self.actors: ActorTable
         self.tunnel = Tunnel(self.host, lambda actor_id: self.actors.runtime(actor_id), self._queue)
         self.actors = ActorTable(
             self.host, self.store, self.tunnel, self._queue, namespace=namespace, pool=pool
         )
+        self.host.find = self.actors.runtime
+        self.host.sleep_intent = self.actors.sleep_intent
         self.metadata: v8.ProtocolMetadata | None = None
         self.ready = asyncio.Event()
         self.ended = asyncio.Event()

@@ -93,3 +93,32 @@ async def test_queue_message_handled_and_state_stored(engine_endpoint: str, uid:
                 break
             await asyncio.sleep(0.05)
         assert await queued.received() == received
+
+
+async def _engine_actor(endpoint: str, actor_id: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.get(
+            f"{endpoint}/actors", params={"namespace": "default", "actor_ids": actor_id}
+        )
+        response.raise_for_status()
+        actors: list[dict[str, Any]] = response.json()["actors"]
+        return actors[0]
+
+
+async def test_idle_actor_sleeps_through_the_engine_and_wakes_with_its_state(
+    engine_endpoint: str, uid: str
+) -> None:
+    async with create_client(engine_endpoint) as client:
+        sleepy = client.sleepy.get_or_create(uid)
+        actor_id = await first_call(sleepy.resolve)
+        before = await sleepy.getCounts()
+        # sleep_timeout 0.5 s: the runner sends the sleep intent, the engine stops the actor.
+        for _ in range(600):
+            if (await _engine_actor(engine_endpoint, actor_id)).get("sleep_ts") is not None:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the engine never put the actor to sleep")
+        after = await sleepy.getCounts()  # wakes it: a new generation, state from KV
+        assert after["sleepCount"] == before["sleepCount"] + 1
+        assert after["startCount"] == before["startCount"] + 1
