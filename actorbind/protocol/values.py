@@ -67,6 +67,18 @@ def to_compat(value: Any, *, allow_nan: bool = True) -> Any:
         ValueError: NaN or infinity when ``allow_nan`` is false (JSON cannot hold them), or
             nesting deeper than 256 levels.
     """
+    if type(value) is list and len(value) <= 16:
+        # Hot path (action args): a short list of plain scalars travels as it is.
+        for item in value:
+            kind = type(item)
+            if kind is int:
+                if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                    break
+            elif kind is not str and kind is not bool and item is not None:
+                break
+        else:
+            if not (len(value) == 2 and type(value[0]) is str and value[0].startswith("$")):
+                return list(value)
     return _encode(value, allow_nan, 0)
 
 

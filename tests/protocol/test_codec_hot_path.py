@@ -63,3 +63,32 @@ def test_json_rejects_constants_and_accepts_bytes() -> None:
     with pytest.raises(MalformedMessage):
         codec.decode_to_client(_json_event("[NaN]"))
     assert codec.decode_to_client(_json_event("[1]").encode()) == Event("tick", [1])
+
+
+def test_action_request_shortcuts_write_the_general_paths_bytes() -> None:
+    """cbor/bare ActionRequest and to_compat's list shortcut: the same bytes and values as
+    the general code (seeded differential over ids, names and argument kinds)."""
+    import random
+
+    from actorbind.protocol.codecs._tree import _TreeCodec
+    from actorbind.protocol.messages import ActionRequest
+    from actorbind.protocol.values import _encode, to_compat
+
+    rng = random.Random(7)
+    kinds: list[object] = [0, -1, 2**53 - 1, 2**53, "x", "$x", "", "\u00e9", None, True, 1.5]
+    kinds += [b"ab", [1], {"a": 1}, {1, 2}]
+    cbor, bare = codec_for("cbor"), codec_for("bare")
+    for _ in range(3000):
+        args = [rng.choice(kinds) for _ in range(rng.randint(0, 4))]
+        if rng.random() < 0.2:
+            args = [rng.choice(["$BigInt", "$x", "$Set"]), rng.choice(kinds)]
+        assert repr(to_compat(args)) == repr(_encode(args, True, 0))
+        action_id = rng.choice([0, 127, 128, 2**40, 2**64 - 1])
+        msg = ActionRequest(action_id, "inc" * rng.randint(1, 50), args)
+        assert cbor.encode_to_server(msg) == _TreeCodec.encode_to_server(cbor, msg)
+        w = bare._writer()
+        w.u8(0)
+        w.uint(msg.id)
+        w.string(msg.name)
+        w.data(bare._blob(list(args)))
+        assert bare.encode_to_server(msg) == w.getvalue()

@@ -29,6 +29,7 @@ __all__ = ["BARE_VERSION", "BareCodec"]
 
 BARE_VERSION: Final = 4
 _BARE_PREFIX: Final = BARE_VERSION.to_bytes(2, "little")
+_ACTION_HEAD: Final = _BARE_PREFIX + b"\x00"  # ToServer tag 0: ActionRequest
 
 
 def _fast_event_or_reply(data: bytes) -> Event | ActionResponse | None:
@@ -135,6 +136,14 @@ class BareCodec:
     # --- websocket ---------------------------------------------------------------------
 
     def encode_to_server(self, msg: ToServer) -> bytes:
+        if type(msg) is ActionRequest and 0 <= msg.id < 0x80:
+            name = msg.name.encode("utf-8")
+            blob = self._blob(list(msg.args))
+            if len(name) < 0x80 and len(blob) < 0x80:
+                # Hot path: the bytes the Writer below produces, with one-byte lengths.
+                return b"".join(
+                    (_ACTION_HEAD, bytes((msg.id, len(name))), name, bytes((len(blob),)), blob)
+                )
         w = self._writer()
         if isinstance(msg, ActionRequest):
             w.u8(0)

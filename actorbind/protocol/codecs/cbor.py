@@ -7,6 +7,8 @@ from typing import Any
 import cbor2
 
 from ..errors import MalformedMessage
+from ..messages import ActionRequest, ToServer
+from ..values import to_compat
 from ._shapes import Encoding, _cbor_loads
 from ._tree import _TreeCodec
 
@@ -30,6 +32,23 @@ class CborCodec(_TreeCodec):
 
     def _id(self, value: int) -> Any:
         return _Uint64(value)
+
+    def encode_to_server(self, msg: ToServer) -> bytes:
+        if type(msg) is ActionRequest and 0 <= msg.id < 2**64:
+            # Hot path: the bytes _CborWriter writes for this envelope, without walking it.
+            return b"".join(
+                (
+                    _ACTION_HEAD,
+                    msg.id.to_bytes(8, "big"),
+                    _NAME_KEY,
+                    cbor2.dumps(msg.name),
+                    _ARGS_KEY,
+                    cbor2.dumps(to_compat(list(msg.args))),
+                )
+            )
+        out = super().encode_to_server(msg)
+        assert isinstance(out, bytes)
+        return out
 
 
 class _Uint64(int):
@@ -76,6 +95,10 @@ class _CborWriter:
             out += cbor2.dumps(value)
 
 
+def _cbor_key(key: str) -> bytes:
+    return bytes(cbor2.dumps(key))
+
+
 def _cbor_head(major: int, n: int) -> bytes:
     if n < 24:
         return bytes([major << 5 | n])
@@ -84,3 +107,21 @@ def _cbor_head(major: int, n: int) -> bytes:
     if n < 65536:
         return bytes([major << 5 | 25]) + n.to_bytes(2, "big")
     return bytes([major << 5 | 26]) + n.to_bytes(4, "big")
+
+
+# {"body": {"tag": "ActionRequest", "val": {"id": <8-byte uint> ...: written up to the id.
+_ACTION_HEAD = b"".join(
+    (
+        _cbor_head(5, 1),
+        _cbor_key("body"),
+        _cbor_head(5, 2),
+        _cbor_key("tag"),
+        _cbor_key("ActionRequest"),
+        _cbor_key("val"),
+        _cbor_head(5, 3),
+        _cbor_key("id"),
+        b"\x1b",
+    )
+)
+_NAME_KEY = _cbor_key("name")
+_ARGS_KEY = _cbor_key("args")

@@ -17,7 +17,9 @@ def _reject_constant(name: str) -> Any:
     raise MalformedMessage(f"{name} is not valid JSON")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)  # one, not one per message
+# One each, not one per message (json.loads/dumps with options build a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 class JsonCodec(_TreeCodec):
@@ -28,7 +30,7 @@ class JsonCodec(_TreeCodec):
     content_type = "application/json"
 
     def _dumps(self, tree: Any) -> str:
-        return json.dumps(tree, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return _ENCODER.encode(tree)
 
     def _loads(self, data: bytes | str) -> Any:
         if not isinstance(data, str):  # as json.loads does for bytes
