@@ -317,3 +317,48 @@ async def test_deep_json_from_the_management_api_is_malformed_message(
             await client.counter.get(["k"]).resolve()
         with pytest.raises(MalformedMessage):
             await client.counter.create(["k2"])
+
+
+# --- the httpx path (https://, custom transports) ----------------------------------------
+
+
+async def test_the_httpx_path_has_the_same_limits_and_delivery_rule() -> None:
+    import httpx
+
+    calls: list[str] = []
+
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b" " * 100
+            await asyncio.sleep(0)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if request.url.path.endswith("/big"):
+            return httpx.Response(200, content=b" " * 2000)
+        if request.url.path.endswith("/endless"):  # streamed: read through the limit
+            return httpx.Response(200, content=endless())
+        raise httpx.ReadError("the connection was reset")
+
+    client = create_client(
+        "http://gw.test",
+        encoding="json",
+        disable_metadata_lookup=True,
+        http_transport=httpx.MockTransport(handler),
+        max_response_size=1000,
+    )
+    try:
+        transport = client._ctx.transport
+        with pytest.raises(TransportError, match="over the limit of 1000 bytes"):
+            await transport.request("GET", "http://gw.test/big", headers={}, what="get")
+        async with asyncio.timeout(BOUND):
+            with pytest.raises(TransportError, match="over the limit of 1000 bytes"):
+                await transport.request("GET", "http://gw.test/endless", headers={}, what="get")
+        with pytest.raises(OutcomeUnknown, match="may have been sent and applied"):
+            await client.counter.get_or_create(["k"]).increment(1)
+        with pytest.raises(TransportError) as info:
+            await transport.request("GET", "http://gw.test/x", headers={}, what="get")
+        assert not isinstance(info.value, OutcomeUnknown)
+    finally:
+        await client.dispose()
+    assert calls == ["GET", "GET", "POST", "GET"]  # nothing sent twice
