@@ -387,9 +387,7 @@ class ActorConn:
 
     def _receive(self, frames: list[bytes | str]) -> None:
         """Messages from the socket, in order, straight from its ``data_received``."""
-        proto = self._proto
-        for frame in frames:
-            proto.receive(frame)
+        self._proto.receive_all(frames)
         self._pump()
 
     async def _resolve_params(self) -> Any:

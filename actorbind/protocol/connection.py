@@ -23,6 +23,7 @@ improvements, all listed in ``docs/behaviour.md``:
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,15 @@ from .errors import (
     MessageTooLong,
     actor_error,
 )
-from .messages import ActionRequest, ActionResponse, Error, Event, Init, SubscriptionRequest
+from .messages import (
+    ActionRequest,
+    ActionResponse,
+    Error,
+    Event,
+    Init,
+    SubscriptionRequest,
+    ToClient,
+)
 from .retry import Backoff, Classifier, classify, is_retryable
 
 __all__ = [
@@ -223,13 +232,26 @@ class ConnectionProtocol:
 
     def receive(self, data: bytes | str) -> None:
         """A frame arrived on the current socket."""
-        if self.disposed or not self._socket_open:
-            return
-        try:
-            msg = self._codec.decode_to_client(data)
-        except MalformedMessage as exc:
-            self._fail_socket(exc, 1002, "malformed message")
-            return
+        self.receive_all((data,))
+
+    def receive_all(self, frames: Sequence[bytes | str]) -> None:
+        """Frames that arrived together on the current socket, in order: :meth:`receive`
+        for each, with the per-frame overhead of the fan-in hot path taken out."""
+        decode = self._codec.decode_to_client
+        for data in frames:
+            if self.disposed or not self._socket_open:
+                return
+            try:
+                msg = decode(data)
+            except MalformedMessage as exc:
+                self._fail_socket(exc, 1002, "malformed message")
+                continue
+            if type(msg) is Event:
+                self._events.append(msg)  # an EventArrived
+            else:
+                self._receive_message(msg)
+
+    def _receive_message(self, msg: ToClient) -> None:
         if isinstance(msg, Init):
             self._on_init(msg)
         elif isinstance(msg, ActionResponse):

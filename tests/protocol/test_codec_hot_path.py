@@ -92,3 +92,15 @@ def test_action_request_shortcuts_write_the_general_paths_bytes() -> None:
         w.string(msg.name)
         w.data(bare._blob(list(args)))
         assert bare.encode_to_server(msg) == w.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["json", "cbor", "bare"])
+def test_decoded_events_are_ordinary_frozen_events(encoding: str) -> None:
+    import dataclasses
+
+    codec = codec_for(encoding)
+    event = codec.decode_to_client(codec.encode_to_client(Event("tick", [1, "a"])))
+    assert type(event) is Event and event == Event("tick", [1, "a"])
+    assert repr(event) == "Event(name='tick', args=[1, 'a'])"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.name = "other"  # type: ignore[misc]

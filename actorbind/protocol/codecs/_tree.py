@@ -17,6 +17,7 @@ from ..messages import (
     SubscriptionRequest,
     ToClient,
     ToServer,
+    _event,
 )
 from ..values import from_compat, to_compat
 from ._shapes import (
@@ -128,7 +129,7 @@ class _TreeCodec:
             val = body.get("val")
             if type(val) is dict and type(name := val.get("name")) is str:
                 args = val.get("args")
-                return Event(name, _args_list(args if _plain(data) else self._revive(args)))
+                return _event(name, _args_list(args if _plain(data) else self._revive(args)))
         tag, val = _envelope(tree, "message from server")
         if tag == "Init":
             return Init(_field(val, "actorId", str, tag), _field(val, "connectionId", str, tag))

@@ -21,6 +21,7 @@ from ..messages import (
     SubscriptionRequest,
     ToClient,
     ToServer,
+    _event,
 )
 from ..values import from_compat, to_compat
 from ._shapes import Encoding, _args_list, _cbor_loads, _guard, _plain
@@ -50,7 +51,7 @@ def _fast_event_or_reply(data: bytes) -> Event | ActionResponse | None:
             name = data[4:pos].decode("utf-8")
             blob = data[pos + 1 :]
             args = _cbor_loads(blob)
-            return Event(name, _args_list(args if _plain(blob) else from_compat(args)))
+            return _event(name, _args_list(args if _plain(blob) else from_compat(args)))
         except Exception:
             return None  # let the checked path report it
     if tag == 2:  # ActionResponse{id: uint, output: data}
