@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from ..protocol.errors import actor_error
+from ..protocol.http import conn_params_protocol
 
 __all__ = ["ParamsProvider", "conn_params_protocol", "resolve_params"]
 
 ParamsProvider = Callable[[], Any]
 """Returns connection params (or an awaitable of them); called before every connect attempt."""
-
-_PARAM_SAFE = "-_.!~*'"
-
-
-def conn_params_protocol(params: Any) -> list[str]:
-    """The ``rivet_conn_params.<urlencoded json>`` subprotocol, if there are params."""
-    if params is None:
-        return []
-    text = json.dumps(params, separators=(",", ":"), ensure_ascii=False)
-    return [f"rivet_conn_params.{quote(text, safe=_PARAM_SAFE)}"]
 
 
 async def resolve_params(params: Any, get_params: ParamsProvider | None) -> Any:

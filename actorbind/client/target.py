@@ -10,7 +10,6 @@ resolved through the management API and cached until the actor is gone).
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -19,6 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from ..protocol.errors import ActorError, ActorNotFound
+from ..protocol.http import CONN_PARAMS_HEADER, conn_params_header
 from ..protocol.keys import ActorKey, query_key
 from ..protocol.messages import HttpQueueSendRequest
 from ..protocol.retry import Retry
@@ -164,8 +164,9 @@ class ActorTarget:
         if content_type is not None:
             headers["x-rivet-encoding"] = self._ctx.codec.name
             headers["content-type"] = content_type
-        if params is not None:
-            headers["x-rivet-conn-params"] = json.dumps(params, separators=(",", ":"))
+        params_header = conn_params_header(params)
+        if params_header is not None:
+            headers[CONN_PARAMS_HEADER] = params_header
         return headers
 
     async def post(

@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 
 from actorbind.protocol import HttpQueueSendResponse
 from actorbind.protocol.errors import MalformedMessage
+from actorbind.protocol.http import CONN_PARAMS_HEADER, read_conn_params_header
 
 from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
@@ -88,9 +89,10 @@ def conn_params_header(scope: Scope, max_depth: int = DEFAULT_LIMITS.max_json_de
             (400 ``core.internal_error``).
     """
     for name, value in scope.get("headers", []):
-        if name == b"x-rivet-conn-params":
+        if name == CONN_PARAMS_HEADER.encode():
             try:
-                return loads_json(value.decode("utf-8"), max_depth)
+                text = value.decode("utf-8")
+                return read_conn_params_header(text, lambda t: loads_json(t, max_depth))
             except ValueError:
                 raise RivetError.bad_request() from None
     return None

@@ -12,7 +12,6 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
@@ -27,6 +26,7 @@ from actorbind.protocol import (
     SubscriptionRequest,
 )
 from actorbind.protocol.errors import MalformedMessage
+from actorbind.protocol.http import read_subprotocols
 
 from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
@@ -155,18 +155,9 @@ def _size(data: bytes | str) -> int:
 def _parse_subprotocols(scope: Scope, max_depth: int) -> tuple[str, Any, bool]:
     """``(encoding, params, params_ok)`` from the offered subprotocols (params: JSON no deeper
     than ``max_depth``)."""
-    encoding = "json"
-    params: Any = None
-    ok = True
-    for proto in scope.get("subprotocols", []):
-        if proto.startswith("rivet_encoding."):
-            encoding = proto[len("rivet_encoding.") :]
-        elif proto.startswith("rivet_conn_params."):
-            try:
-                params = loads_json(unquote(proto[len("rivet_conn_params.") :]), max_depth)
-            except ValueError:
-                ok = False
-    return encoding, params, ok
+    return read_subprotocols(
+        scope.get("subprotocols", []), lambda text: loads_json(text, max_depth)
+    )
 
 
 async def gateway_websocket(
