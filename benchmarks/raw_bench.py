@@ -51,7 +51,7 @@ class Raw:
 async def open_raw(endpoint: str, encoding: str, scenario: str) -> tuple[Any, Raw]:
     client = create_client(endpoint, encoding=encoding)
     h = client.counter.get_or_create(f"bench-raw-{scenario}-{uuid.uuid4().hex[:10]}")
-    route = await h._connect_route(False)  # the same URL the actorbind client opens
+    route = await h._target.connect_route(False)  # the same URL the actorbind client opens
     ws = await connect(
         to_websocket_url(route.url),
         subprotocols=["rivet", f"rivet_encoding.{encoding}", *route.subprotocols],  # type: ignore[list-item]
