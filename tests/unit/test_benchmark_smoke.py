@@ -51,3 +51,11 @@ def test_qasync_variant_runs(embedded_endpoint: str) -> None:
     result = json.loads(lines[-1][len("BENCH_RESULT ") :])
     assert result["client"] == "actorbind-qasync"
     assert result["reps"][0]["events_lost"] == 0.0
+
+
+@pytest.mark.parametrize("encoding", ["json", "cbor", "bare"])
+def test_hot_path_runs(encoding: str) -> None:
+    """benchmarks.hot_path delivers every event it feeds (it asserts the count itself)."""
+    from benchmarks import hot_path
+
+    assert asyncio.run(hot_path.measure(encoding, 2000, profile=False)) > 0
