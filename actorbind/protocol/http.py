@@ -1,10 +1,13 @@
-"""Gateway HTTP and handshake rules that both sides share: how connection params travel.
+"""Gateway HTTP and handshake rules that both sides share: conn params and error bodies.
 
-The client writes, the server reads, with the same functions (tested in pairs):
+One side writes, the other reads, with the functions of this module (tested in pairs):
 
-- a stateless request carries them as plain JSON in ``x-rivet-conn-params``;
+- a stateless request carries the params as plain JSON in ``x-rivet-conn-params``;
 - a WebSocket carries them in a ``rivet_conn_params.<urlencoded JSON>`` subprotocol, and its
-  encoding in ``rivet_encoding.<name>``.
+  encoding in ``rivet_encoding.<name>``;
+- an error reply carries RivetKit's error body (``group``, ``code``, ``message``, optional
+  ``metadata`` and, from an actor, ``actor``) in the request's encoding, or JSON from the
+  gateway, and ``x-rivet-error: group.code``.
 
 Params are secrets: nothing here logs them or puts them in an error message.
 """
@@ -16,23 +19,35 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 from urllib.parse import quote, unquote
 
+from .codecs import Codec, JsonCodec
+from .errors import MalformedMessage
+from .messages import HttpResponseError
+
 __all__ = [
     "CONN_PARAMS_HEADER",
     "CONN_PARAMS_PROTOCOL",
     "ENCODING_PROTOCOL",
+    "ERROR_HEADER",
     "conn_params_header",
     "conn_params_protocol",
+    "error_header",
     "read_conn_params_header",
+    "read_error_body",
+    "read_error_header",
     "read_subprotocols",
+    "write_error_body",
 ]
 
 CONN_PARAMS_HEADER: Final = "x-rivet-conn-params"
 CONN_PARAMS_PROTOCOL: Final = "rivet_conn_params."
 ENCODING_PROTOCOL: Final = "rivet_encoding."
+ERROR_HEADER: Final = "x-rivet-error"
 # What the TS client leaves unescaped (encodeURIComponent), so both write the same bytes.
 _PARAM_SAFE: Final = "-_.!~*'"
 
 JsonLoads = Callable[[str], Any]
+
+_JSON: Final = JsonCodec()
 
 
 def conn_params_header(params: Any) -> str | None:
@@ -78,3 +93,36 @@ def read_subprotocols(
             except ValueError:
                 ok = False
     return encoding, params, ok
+
+
+def write_error_body(err: HttpResponseError, codec: Codec = _JSON) -> bytes:
+    """An error reply's body in ``codec``'s encoding (its ``content_type``).
+
+    The gateway answers JSON without ``actor``; an actor answers in the request's encoding.
+    """
+    return codec.encode_http_error(err)
+
+
+def error_header(err: HttpResponseError) -> str:
+    """The ``x-rivet-error`` value of an error reply: ``group.code``."""
+    return f"{err.group}.{err.code}"
+
+
+def read_error_body(
+    body: bytes, content_type: str = "", codec: Codec = _JSON
+) -> HttpResponseError | None:
+    """The error an unsuccessful reply's body holds, or ``None`` if it holds none.
+
+    JSON when ``content_type`` says so (the gateway's errors), else ``codec`` (the request's).
+    """
+    decoder: Codec = _JSON if "application/json" in content_type else codec
+    try:
+        return decoder.decode_http_error(body)
+    except MalformedMessage:
+        return None
+
+
+def read_error_header(value: str) -> tuple[str, str] | None:
+    """``(group, code)`` of an ``x-rivet-error`` value, or ``None`` if it names none."""
+    group, _, code = value.partition(".")
+    return (group, code) if group and code else None

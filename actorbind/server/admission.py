@@ -14,12 +14,14 @@ WebSocket gets it as the HTTP answer to its handshake (so clients fail at once, 
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Iterator
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from actorbind.protocol import HttpResponseError
+from actorbind.protocol.http import ERROR_HEADER, error_header, write_error_body
 
 from .limits import Limits
 
@@ -97,11 +99,12 @@ def _raw_path(scope: Scope) -> str:
 
 async def reject(scope: Scope, send: Send, status: int, body: dict[str, Any]) -> None:
     """Answer an HTTP request, or refuse a WebSocket handshake, with a RivetKit error body."""
-    data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+    err = HttpResponseError(**body)
+    data = write_error_body(err)
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(data)).encode("ascii")),
-        (b"x-rivet-error", f"{body['group']}.{body['code']}".encode("ascii")),
+        (ERROR_HEADER.encode("ascii"), error_header(err).encode("ascii")),
     ]
     if scope["type"] == "websocket" and "websocket.http.response" not in scope.get(
         "extensions", {}

@@ -17,7 +17,6 @@ waiting for buffer space that never comes.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any, ClassVar
 
@@ -25,6 +24,9 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import SecurityError
+
+from actorbind.protocol import HttpResponseError
+from actorbind.protocol.http import ERROR_HEADER, error_header, write_error_body
 
 from .limits import Limits
 
@@ -39,12 +41,13 @@ _WS_PARSER_MAX_HEADERS = 128
 
 
 def _error_response(status: int, reason: str, body: dict[str, Any]) -> bytes:
-    data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+    err = HttpResponseError(**body)
+    data = write_error_body(err)
     head = (
         f"HTTP/1.1 {status} {reason}\r\n"
         "content-type: application/json\r\n"
         f"content-length: {len(data)}\r\n"
-        f"x-rivet-error: {body['group']}.{body['code']}\r\n"
+        f"{ERROR_HEADER}: {error_header(err)}\r\n"
         "connection: close\r\n\r\n"
     )
     return head.encode("ascii") + data

@@ -9,7 +9,8 @@ from typing import Any, Final
 
 from starlette.responses import Response
 
-from actorbind.protocol import HttpResponseError
+from actorbind.protocol import HttpResponseError, JsonCodec
+from actorbind.protocol.http import ERROR_HEADER, error_header, write_error_body
 
 from .errors import RivetError
 from .runtime import ActorRuntime
@@ -19,6 +20,7 @@ __all__ = [
     "actor_error_response",
     "actor_headers",
     "gateway_error_response",
+    "json_error_response",
     "json_response",
     "ray_id",
 ]
@@ -33,12 +35,17 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(data, status, headers=headers, media_type="application/json")
 
 
+def json_error_response(err: RivetError, *, named: bool = True) -> Response:
+    """An error as JSON without ``actor``; ``named`` adds ``x-rivet-error: group.code``
+    (the gateway's replies have it, the management API's do not)."""
+    wire = HttpResponseError(err.group, err.code, err.message, err.metadata)
+    headers = {ERROR_HEADER: error_header(wire)} if named else None
+    return Response(write_error_body(wire), err.status, headers, media_type=JsonCodec.content_type)
+
+
 def gateway_error_response(err: RivetError) -> Response:
     """A gateway-level error: always JSON, ``x-rivet-error: group.code``, no ``actor``."""
-    body: dict[str, Any] = {"group": err.group, "code": err.code, "message": err.message}
-    if err.metadata is not None:
-        body["metadata"] = err.metadata
-    return json_response(body, err.status, {"x-rivet-error": err.reason})
+    return json_error_response(err)
 
 
 # A valid HTTP field value (RFC 9110 field-value, as latin-1 text): visible characters and
@@ -67,7 +74,7 @@ def actor_error_response(runtime: ActorRuntime, encoding: str, err: RivetError) 
     """An actor-level error in the request's encoding, with ``actor: {actorId, ...}``."""
     codec = server_codec(encoding)
     assert codec is not None
-    body = codec.encode_http_error(
-        HttpResponseError(err.group, err.code, err.message, err.metadata, runtime.specifier)
+    body = write_error_body(
+        HttpResponseError(err.group, err.code, err.message, err.metadata, runtime.specifier), codec
     )
     return Response(body, err.status, headers=actor_headers(runtime), media_type=codec.content_type)

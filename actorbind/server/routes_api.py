@@ -17,7 +17,7 @@ from actorbind.protocol import ActorKey, deserialize_key
 from .errors import RivetError
 from .host import ActorHost
 from .limits import json_too_deep, loads_json
-from .responses import json_response
+from .responses import json_error_response, json_response
 from .storage import ActorRecord
 
 __all__ = ["ENGINE_VERSION", "api_routes"]
@@ -35,10 +35,7 @@ def _namespace(request: Request) -> str:
 
 
 def _error(err: RivetError) -> Response:
-    body: dict[str, Any] = {"group": err.group, "code": err.code, "message": err.message}
-    if err.metadata is not None:
-        body["metadata"] = err.metadata
-    return json_response(body, err.status)
+    return json_error_response(err, named=False)
 
 
 def _bad_request(message: str) -> Response:

@@ -16,18 +16,11 @@ import h11
 import httpx
 import websockets
 
-from ..protocol.codecs import Codec, JsonCodec
-from ..protocol.errors import (
-    ActorError,
-    ClientError,
-    MalformedMessage,
-    TransportError,
-    actor_error,
-)
+from ..protocol.codecs import Codec
+from ..protocol.errors import ActorError, ClientError, TransportError, actor_error
+from ..protocol.http import ERROR_HEADER, read_error_body, read_error_header
 
 __all__ = ["error_from_response", "map_transport_errors", "redact"]
-
-_JSON = JsonCodec()
 
 # httpx logs every request URL (INFO) and websockets the handshake request line and headers
 # (DEBUG); gateway URLs carry the token (``rvt-token=``, ``/gateway/{id}@{token}``) and the
@@ -96,20 +89,13 @@ def _short(exc: BaseException) -> str:
 
 def _from_handshake_response(what: str, exc: websockets.InvalidStatus) -> Exception:
     response = exc.response
-    try:
-        body = bytes(response.body or b"")
-        if body:
-            err = _JSON.decode_http_error(body)
-            return actor_error(
-                err.group,
-                err.code,
-                err.message,
-                err.metadata,
-                err.actor,
-                status=response.status_code,
-            )
-    except MalformedMessage:
-        pass
+    body = bytes(response.body or b"")
+    # A refused handshake's body is always JSON: the gateway's, never the socket's encoding.
+    err = read_error_body(body) if body else None
+    if err is not None:
+        return actor_error(
+            err.group, err.code, err.message, err.metadata, err.actor, status=response.status_code
+        )
     return TransportError(f"{what}: the server refused the websocket (HTTP {response.status_code})")
 
 
@@ -117,13 +103,11 @@ def error_from_response(response: httpx.Response, codec: Codec) -> Exception:
     """The error an unsuccessful HTTP reply stands for (JSON if it says so, else ``codec``)."""
     ray_id = response.headers.get("x-rivet-ray-id")
     content_type = response.headers.get("content-type", "")
-    decoder: Codec = _JSON if "application/json" in content_type else codec
-    try:
-        err = decoder.decode_http_error(response.content)
-    except MalformedMessage:
-        group_code = response.headers.get("x-rivet-error", "")
-        group, _, code = group_code.partition(".")
-        if group and code:
+    err = read_error_body(response.content, content_type, codec)
+    if err is None:
+        named = read_error_header(response.headers.get(ERROR_HEADER, ""))
+        if named is not None:
+            group, code = named
             return actor_error(
                 group,
                 code,
