@@ -1,16 +1,20 @@
-"""Endpoint parsing and gateway URL building (no I/O)."""
+"""Endpoint parsing and gateway URL building (no I/O); the ``rvt-*`` query is :mod:`.gateway`'s."""
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import Any, Literal
-from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-import cbor2
-
-from .keys import ActorKey, query_key
-from .values import to_compat
+from .gateway import (
+    MAX_INPUT_SIZE,
+    IdTarget,
+    QueryTarget,
+    _cbor_input,
+    encode_input_query,
+    gateway_query,
+)
 
 __all__ = [
     "MAX_INPUT_SIZE",
@@ -28,7 +32,6 @@ __all__ = [
     "to_websocket_url",
 ]
 
-MAX_INPUT_SIZE = 4096
 SKIP_READY_WAIT_HEADER = "x-rivet-skip-ready-wait"
 """HTTP header (value ``"1"``) asking the gateway not to wait for the actor to be ready."""
 SKIP_READY_WAIT_PROTOCOL = "rivet_skip_ready_wait"
@@ -80,41 +83,9 @@ def parse_endpoint(url: str) -> Endpoint:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class QueryTarget:
-    """An actor addressed by name and key; the gateway resolves (or creates) it."""
-
-    name: str
-    key: ActorKey
-    method: Literal["get", "getOrCreate"]
-    input: Any = None
-    has_input: bool = False
-    region: str | None = None
-    runner: str = "default"
-
-
-@dataclass(frozen=True, slots=True)
-class IdTarget:
-    """An actor addressed by id."""
-
-    actor_id: str
-
-
-def _cbor_input(value: Any) -> bytes:
-    return bytes(cbor2.dumps(to_compat(value)))
-
-
 def encode_input_rest(value: Any) -> str:
     """``input`` for ``PUT/POST /actors``: padded standard base64 of compat CBOR."""
     return base64.b64encode(_cbor_input(value)).decode("ascii")
-
-
-def encode_input_query(value: Any) -> str | None:
-    """``rvt-input``: unpadded base64url of compat CBOR, or ``None`` if over 4096 bytes."""
-    raw = _cbor_input(value)
-    if len(raw) > MAX_INPUT_SIZE:
-        return None
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
 def gateway_url(
@@ -149,28 +120,7 @@ def gateway_url(
         url = f"{endpoint}/gateway/{segment}{path}"
         return f"{url}?{own_query}" if own_query else url
 
-    params: list[tuple[str, str]] = [("rvt-namespace", namespace), ("rvt-method", target.method)]
-    if target.method == "getOrCreate":
-        params.append(("rvt-runner", target.runner))
-    if target.key:
-        key = query_key(target.key)
-        if key is None:
-            raise ValueError("this key cannot travel in rvt-key; resolve the actor id first")
-        params.append(("rvt-key", key))
-    if target.method == "getOrCreate":
-        if target.has_input:
-            encoded = encode_input_query(target.input)
-            if encoded is None:
-                raise ValueError("input is over 4096 bytes; resolve the actor id first")
-            params.append(("rvt-input", encoded))
-        if target.region is not None:
-            params.append(("rvt-region", target.region))
-        params.append(("rvt-crash-policy", "sleep"))
-    if token:
-        params.append(("rvt-token", token))
-    if skip_ready_wait:
-        params.append(("rvt-skip-ready-wait", "true"))
-    query = urlencode(params)
+    query = gateway_query(target, namespace=namespace, token=token, skip_ready_wait=skip_ready_wait)
     if own_query:
         query = own_query + "&" + query
     return f"{endpoint}/gateway/{quote(target.name, safe='')}{path}?{query}"

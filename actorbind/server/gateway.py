@@ -1,22 +1,21 @@
 """The gateway: ``/gateway/{actorId}[@token]/...`` and ``/gateway/{name}/...?rvt-*``.
 
-Parses the target the way the Rivet Engine's guard does (``rvt-*`` params, ``deny_unknown_fields``),
-then finds, creates or wakes the actor. Gateway-level errors are :class:`RivetError`; they
-go out as JSON with an ``x-rivet-error`` header.
+Parses the target the way the Rivet Engine's guard does (``rvt-*`` params,
+``deny_unknown_fields``), with :mod:`actorbind.protocol.gateway`, which also builds them for
+the client; then finds, creates or wakes the actor. Gateway-level errors are
+:class:`RivetError`; they go out as JSON with an ``x-rivet-error`` header.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
-from typing import Final
-from urllib.parse import parse_qsl, unquote, urlencode
+from urllib.parse import unquote
 
 import cbor2
 from starlette.types import Scope
 
 from actorbind.protocol import ActorKey
+from actorbind.protocol.gateway import GatewayQueryError, parse_gateway_address
 
 from .errors import RivetError
 from .host import ActorHost
@@ -24,21 +23,6 @@ from .limits import DEFAULT_LIMITS, json_too_deep
 from .runtime import ActorRuntime
 
 __all__ = ["GatewayTarget", "header_target", "parse_gateway", "resolve"]
-
-_PREFIX: Final = "/gateway/"
-_FIELDS: Final = (
-    "namespace",
-    "method",
-    "runner",
-    "pool",
-    "key",
-    "input",
-    "region",
-    "crash-policy",
-    "token",
-    "skip-ready-wait",
-)
-_CREATE_ONLY: Final = ("runner", "pool", "input", "region", "crash-policy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,66 +53,36 @@ def _invalid(detail: str) -> RivetError:
 
 
 def parse_gateway(raw_path: str, query_string: str) -> GatewayTarget:
-    """Parse a gateway path (still percent-encoded) and its query string.
+    """Parse a gateway path (still percent-encoded) and its query string
+    (:func:`~actorbind.protocol.gateway.parse_gateway_address`), with the server's depth limit
+    on ``rvt-input``.
 
     Raises:
-        RivetError: ``guard.query_invalid_params`` (400) for a bad query URL.
+        RivetError: ``guard.no_route`` (404) without a target, ``guard.query_invalid_params``
+            (400) for a bad query URL.
     """
-    rest = raw_path[len(_PREFIX) :] if raw_path.startswith(_PREFIX) else ""
-    segment, slash, tail = rest.partition("/")
-    path = "/" + tail if slash else "/"
-    if not segment:
-        raise RivetError("guard", "no_route", "No route found", status=404)
-    pairs = parse_qsl(query_string, keep_blank_values=True)
-    rvt = [(k, v) for k, v in pairs if k.startswith("rvt-")]
-    if not rvt:
-        actor_id = unquote(segment.partition("@")[0])
-        return GatewayTarget(path=path, query=query_string, actor_id=actor_id)
-
-    params: dict[str, str] = {}
-    for k, v in rvt:
-        field = k[len("rvt-") :]
-        if field not in _FIELDS:
-            expected = ", ".join(f"`{f}`" for f in _FIELDS)
-            raise _invalid(f"unknown field `{field}`, expected one of {expected}")
-        if field in params:
-            raise _invalid(f"duplicate field `{field}`")
-        params[field] = v
-    for required in ("namespace", "method"):
-        if required not in params:
-            raise _invalid(f"missing field `{required}`")
-    method = params["method"]
-    if method not in ("get", "getOrCreate"):
-        raise _invalid(f"unknown variant `{method}`, expected `get` or `getOrCreate`")
-    if method == "get":
-        for field in _CREATE_ONLY:
-            if field in params:
-                raise _invalid(f"`{field}` is not allowed with method `get`")
-    elif "runner" not in params and "pool" not in params:
-        raise _invalid("missing field `runner`")
-    raw_key = params.get("key")
-    key: ActorKey = tuple(raw_key.split(",")) if raw_key else ()
-    input_: bytes | None = None
-    if "input" in params:
-        try:
-            text = params["input"]
-            input_ = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            if json_too_deep(cbor2.loads(input_), DEFAULT_LIMITS.max_json_depth):
-                raise ValueError("nested too deeply")
-        except (binascii.Error, ValueError, cbor2.CBORDecodeError):
-            raise _invalid("`input` is not base64url-encoded CBOR") from None
-    query = urlencode([(k, v) for k, v in pairs if not k.startswith("rvt-")])
+    try:
+        address = parse_gateway_address(raw_path, query_string)
+    except GatewayQueryError as exc:
+        if exc.no_route:
+            raise RivetError("guard", "no_route", "No route found", status=404) from None
+        raise _invalid(exc.detail) from None
+    if address.input is not None and json_too_deep(
+        cbor2.loads(address.input), DEFAULT_LIMITS.max_json_depth
+    ):
+        raise _invalid("`input` is not base64url-encoded CBOR")
     return GatewayTarget(
-        path=path,
-        query=query,
-        name=unquote(segment),
-        method=method,
-        namespace=params["namespace"],
-        key=key,
-        input=input_,
-        runner=params.get("runner") or params.get("pool") or "default",
-        region=params.get("region"),
-        crash_policy=params.get("crash-policy", "sleep"),
+        path=address.path,
+        query=address.query,
+        actor_id=address.actor_id,
+        name=address.name,
+        method=address.method,
+        namespace=address.namespace,
+        key=address.key,
+        input=address.input,
+        runner=address.runner,
+        region=address.region,
+        crash_policy=address.crash_policy,
     )
 
 
