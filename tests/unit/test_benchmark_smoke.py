@@ -59,3 +59,15 @@ def test_hot_path_runs(encoding: str) -> None:
     from benchmarks import hot_path
 
     assert asyncio.run(hot_path.measure(encoding, 2000, profile=False)) > 0
+
+
+@pytest.mark.parametrize("encoding", ["json", "bare"])
+def test_embedded_server_orders_replies_after_earlier_events_only(
+    embedded_endpoint: str, encoding: str
+) -> None:
+    """The premise of live_state (docs/state.md, rule 3) holds on the embedded server: no
+    reply comes after an event of a state the action did not read (RivetKit breaks it)."""
+    from benchmarks.reply_order import probe
+
+    replies, late = asyncio.run(probe(embedded_endpoint, 100, encoding))
+    assert (replies, late) == (100, 0)
