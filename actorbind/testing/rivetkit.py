@@ -8,7 +8,8 @@ returned)::
     with RivetKitEngine(app_dir, probe=("counter", "getCount")) as engine:
         client = create_client(engine.endpoint)
 
-The tests (``tests/support/rivetkit_server.py``), the benchmarks and the demo all use it.
+The tests (``tests/support/rivetkit_server.py``), the benchmarks and the demo all use it;
+the install is :mod:`.install`'s.
 
 How it works:
 
@@ -26,8 +27,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import fcntl
-import hashlib
 import json
 import os
 import secrets
@@ -35,7 +34,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -45,6 +43,15 @@ from types import TracebackType
 from typing import IO, Any
 
 import httpx
+
+from .install import (
+    RIVETKIT_VERSION,
+    RivetKitError,
+    ensure_installed,
+    log_tail,
+    progress,
+    require_tool,
+)
 
 __all__ = [
     "RIVETKIT_VERSION",
@@ -56,138 +63,11 @@ __all__ = [
     "pid_alive",
 ]
 
-RIVETKIT_VERSION = "2.3.19"
 # The generic server.mjs, for app folders without their own.
 _HARNESS_DIR = Path(__file__).resolve().parent
 READY_PREFIX = "ACTORBIND_RIVETKIT_READY"
-_MARKER = ".actorbind-installed"
-_INSTALL_FILES = ("package.json", ".npmrc")
 _RUN_FILES = ("registry.mjs", "server.mjs")
 _ENV_UNSET = ("RIVET_ENDPOINT", "RIVET_ENGINE", "RIVET_TOKEN", "RIVET_NAMESPACE")
-
-
-class RivetKitError(RuntimeError):
-    """RivetKit could not be installed, started or stopped."""
-
-
-def cache_root() -> Path:
-    env = os.environ.get("ACTORBIND_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "actorbind"
-
-
-def _require(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        raise RivetKitError(
-            f"`{tool}` was not found on PATH: running RivetKit needs Node.js (>= 20) and npm "
-            "(e.g. `apt-get install nodejs npm`)"
-        )
-    return path
-
-
-def _install_identity(folder: Path) -> str | None:
-    """What decides an install: the dependencies and the ``.npmrc`` (None if unreadable)."""
-    try:
-        package = json.loads((folder / "package.json").read_text())
-        npmrc = (folder / ".npmrc").read_text() if (folder / ".npmrc").exists() else ""
-    except (OSError, ValueError):
-        return None
-    deps = {k: package.get(k) for k in ("dependencies", "overrides")}
-    return json.dumps(deps, sort_keys=True) + "\0" + npmrc
-
-
-def _compatible_install(app_dir: Path, root: Path) -> Path | None:
-    """A finished install in the cache with the same dependencies and ``.npmrc``."""
-    wanted = _install_identity(app_dir)
-    if wanted is None or not root.is_dir():
-        return None
-    for folder in sorted(root.glob(f"rivetkit-{RIVETKIT_VERSION}-*")):
-        if (folder / _MARKER).is_file() and _install_identity(folder) == wanted:
-            return folder
-    return None
-
-
-def ensure_installed(app_dir: Path, root: Path | None = None) -> Path:
-    """Install the app's ``node_modules`` into the cache once; returns the install folder."""
-    _require("node")
-    npm = _require("npm")
-    root = root if root is not None else cache_root()
-    found = _compatible_install(app_dir, root)
-    if found is not None:
-        return found
-    identity = _install_identity(app_dir)
-    if identity is None:
-        raise RivetKitError(f"{app_dir} has no readable package.json")
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
-    target = root / f"rivetkit-{RIVETKIT_VERSION}-deps-{digest}"
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / f"{target.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if (target / _MARKER).is_file():  # another process finished meanwhile
-                return target
-            target.mkdir(parents=True, exist_ok=True)
-            for name in _INSTALL_FILES:
-                if (app_dir / name).exists():
-                    shutil.copyfile(app_dir / name, target / name)
-            log_path = target / "npm-install.log"
-            returncode = _npm_install(npm, target, log_path)
-            if returncode != 0 or not (target / "node_modules" / "rivetkit").is_dir():
-                raise RivetKitError(
-                    f"`npm install` in {target} failed ({returncode}):\n{_tail(log_path)}"
-                )
-            (target / _MARKER).write_text(json.dumps({"rivetkit": RIVETKIT_VERSION}))
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return target
-
-
-def _progress(message: str) -> None:
-    """A progress line on stderr: the long steps (npm install, engine start) never look hung."""
-    print(f"actorbind.testing: {message}", file=sys.stderr, flush=True)
-
-
-def _folder_mb(folder: Path) -> float:
-    total = 0
-    for dirpath, _, files in os.walk(folder):
-        for name in files:
-            with contextlib.suppress(OSError):
-                total += os.lstat(os.path.join(dirpath, name)).st_size
-    return total / 1e6
-
-
-def _npm_install(npm: str, target: Path, log_path: Path, every: float = 15.0) -> int:
-    """``npm install`` into ``target`` (output in ``log_path``), with a progress line every
-    ``every`` seconds: npm itself prints nothing until it is done when not on a terminal."""
-    _progress(
-        f"installing rivetkit {RIVETKIT_VERSION} with npm into {target} (once; ~340 MB, "
-        f"1-3 min; log: {log_path})"
-    )
-    started = time.monotonic()
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [npm, "install", "--no-audit", "--no-fund"],
-            cwd=target,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "NO_UPDATE_NOTIFIER": "1"},
-        )
-        try:
-            while True:
-                try:
-                    returncode = proc.wait(timeout=every)
-                    break
-                except subprocess.TimeoutExpired:
-                    size = _folder_mb(target / "node_modules")
-                    elapsed = time.monotonic() - started
-                    _progress(f"npm install: {elapsed:.0f} s, node_modules {size:.0f} MB so far")
-        finally:
-            if proc.poll() is None:  # interrupted: leave no npm behind
-                proc.kill()
-                proc.wait()
-    _progress(f"npm install finished in {time.monotonic() - started:.0f} s (exit {returncode})")
-    return returncode
 
 
 def engine_env(port: int) -> dict[str, str]:
@@ -212,14 +92,6 @@ def engine_env(port: int) -> dict[str, str]:
         "RIVET__PEGBOARD__GATEWAY_WEBSOCKET_RATE_LIMIT_REQUESTS": "1000000",
         "RIVET__PEGBOARD__GATEWAY_WEBSOCKET_RATE_LIMIT_DRIP_RATE_MS": "1",
     }
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        text = path.read_bytes()[-64 * 1024 :].decode("utf-8", "replace")
-    except OSError:
-        return "(no output)"
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def _remove_stale_run_dirs(runs: Path, max_age: float = 86400.0) -> None:
@@ -342,7 +214,7 @@ class RivetKitEngine:
         if self._proc is not None:
             raise RivetKitError("already started")
         install = ensure_installed(self.app_dir)
-        node = _require("node")
+        node = require_tool("node")
         started = time.monotonic()
         self.port = self.port or pick_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -402,7 +274,7 @@ class RivetKitEngine:
         return self._ready_timeout - (time.monotonic() - started)
 
     def _fail(self, why: str) -> RivetKitError:
-        tail = _tail(self.log_path, 60) if self.log_path else "(no log)"
+        tail = log_tail(self.log_path, 60) if self.log_path else "(no log)"
         return RivetKitError(f"RivetKit on {self.endpoint}: {why}\n--- node output ---\n{tail}")
 
     def _check_node(self) -> None:
@@ -418,7 +290,7 @@ class RivetKitEngine:
                 raise self._fail(f"no {READY_PREFIX} line within {self._ready_timeout:.0f} s")
             if time.monotonic() >= next_note:
                 waited = time.monotonic() - started
-                _progress(f"starting RivetKit + engine on {self.endpoint}: {waited:.0f} s so far")
+                progress(f"starting RivetKit + engine on {self.endpoint}: {waited:.0f} s so far")
                 next_note += 10.0
             time.sleep(0.05)
         self.engine_pid = self._read_engine_pid()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from actorbind.testing import rivetkit
+from actorbind.testing import install
 
 # Takes a moment (as a real install takes minutes), fills node_modules, succeeds.
 FAKE_NPM = """#!/bin/sh
@@ -25,7 +25,7 @@ def test_npm_install_reports_progress(tmp_path: Path, capsys: pytest.CaptureFixt
     target = tmp_path / "install"
     target.mkdir()
     log = target / "npm-install.log"
-    assert rivetkit._npm_install(str(npm), target, log, every=0.05) == 0
+    assert install._npm_install(str(npm), target, log, every=0.05) == 0
     lines = capsys.readouterr().err.splitlines()
     assert lines[0].startswith("actorbind.testing: installing rivetkit 2.3.19 with npm into")
     progress = [line for line in lines if "npm install: " in line and "so far" in line]
