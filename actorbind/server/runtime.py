@@ -164,11 +164,21 @@ class ActorRuntime:
     def keep_awake(self, awaitable: Awaitable[_T]) -> asyncio.Task[_T]:
         """Run ``awaitable`` as a task; the actor does not sleep before it is done."""
 
-        async def hold() -> _T:
-            async with self.activity.working():
-                return await awaitable
+        # Counted now, not when the task first runs: a sleep asked for right after the
+        # action must already wait for it.
+        self.activity.begin()
 
-        return self.host.spawn(hold())
+        async def hold() -> _T:
+            return await awaitable
+
+        def done(_: asyncio.Task[_T]) -> None:
+            self.activity.end()
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()  # cancelled before it ran: no "never awaited" warning
+
+        task = self.host.spawn(hold())
+        task.add_done_callback(done)
+        return task
 
     def request_destroy(self) -> None:
         """``ctx.destroy()``: destroy the actor once the work in flight is done."""

@@ -28,17 +28,25 @@ class Activity:
 
     @contextlib.asynccontextmanager
     async def working(self) -> AsyncIterator[None]:
+        self.begin()
+        try:
+            yield
+        finally:
+            self.end()
+
+    def begin(self) -> None:
+        """Count one piece of work in flight (synchronous: it counts from the call on)."""
         self.busy += 1
         if self.busy == 1:
             self._idle.clear()
             self._changed()
-        try:
-            yield
-        finally:
-            self.busy -= 1
-            if self.busy == 0:
-                self._idle.set()
-                self._changed()
+
+    def end(self) -> None:
+        """The piece of work counted by :meth:`begin` is done."""
+        self.busy -= 1
+        if self.busy == 0:
+            self._idle.set()
+            self._changed()
 
     async def idle(self) -> None:
         """Return once nothing is in flight."""

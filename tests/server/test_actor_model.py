@@ -196,6 +196,29 @@ async def test_keep_awake_defers_sleep() -> None:
         storage.close()
 
 
+async def test_keep_awake_counts_from_the_call() -> None:
+    """A sleep asked for right after ``keep_awake`` waits for it: the work counts at once, not
+    when its task first runs (Python 3.13 ran the task later and the actor slept)."""
+    from actorbind.server.host import ActorHost
+    from actorbind.server.limits import Limits
+    from actorbind.server.storage import Storage
+
+    storage = Storage(":memory:")
+    host = ActorHost(Registry(Napper), storage, Limits())
+    try:
+        record, _ = host.get_or_create("default", "napper", ("k2",))
+        runtime = await host.wake(record)
+        release = asyncio.Event()
+        runtime.keep_awake(release.wait())
+        assert runtime.activity.busy == 1  # no await since the call
+        release.set()
+        await asyncio.wait_for(runtime.activity.idle(), 10)
+        assert runtime.activity.busy == 0
+    finally:
+        await host.shutdown()
+        storage.close()
+
+
 def _conn() -> Any:
     from actorbind.server import ConnContext
 
@@ -239,5 +262,5 @@ async def test_schedules_survive_a_restart_and_client_needs_a_factory(tmp_path: 
                 break
             assert asyncio.get_running_loop().time() < deadline, r.json()
             await asyncio.sleep(0.05)
-    with sqlite3.connect(data) as db:
+    with contextlib.closing(sqlite3.connect(data)) as db:
         assert db.execute("SELECT COUNT(*) FROM schedules").fetchone() == (0,)
