@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from actorbind.server.limits import Limits
 from actorbind.server.registry import Registry
+from actorbind.server.threaded import context_in_thread
 
 from .envoy import Envoy, EnvoyError
 from .pool import ensure_pool as put_pool
@@ -78,37 +78,7 @@ async def serve_engine(
 @contextlib.contextmanager
 def serve_engine_in_thread(registry: Registry, *, endpoint: str, **options: Any) -> Iterator[Envoy]:
     """``with serve_engine_in_thread(registry, endpoint=URL) as envoy:``, on its own loop."""
-    ready = threading.Event()
-    box: dict[str, Any] = {}
-
-    async def main() -> None:
-        box["loop"] = asyncio.get_running_loop()
-        stop = box["stop"] = asyncio.Event()
-        try:
-            async with serve_engine(registry, endpoint=endpoint, **options) as envoy:
-                box["envoy"] = envoy
-                ready.set()
-                await stop.wait()
-        except BaseException as exc:
-            box["error"] = exc
-            ready.set()
-
-    thread = threading.Thread(
-        target=asyncio.run, args=(main(),), name="actorbind-runner", daemon=True
-    )
-    thread.start()
-    ready.wait()
-    if "envoy" not in box:
-        thread.join()
-        error = box.get("error")
-        raise error if isinstance(error, BaseException) else RuntimeError("runner failed to start")
-    try:
-        yield box["envoy"]
-    finally:
-        loop: asyncio.AbstractEventLoop = box["loop"]
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(box["stop"].set)
-        thread.join()
-        error = box.get("error")
-        if isinstance(error, BaseException):
-            raise error
+    with context_in_thread(
+        lambda: serve_engine(registry, endpoint=endpoint, **options), "actorbind-runner"
+    ) as envoy:
+        yield envoy

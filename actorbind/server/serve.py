@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import threading
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +17,7 @@ from .limits import Limits
 from .logs import redacted_logs
 from .protocols import protocol_classes
 from .registry import Registry
+from .threaded import context_in_thread
 
 __all__ = ["run_in_thread", "serve"]
 
@@ -138,38 +138,7 @@ def run_in_thread(
     **options: Any,
 ) -> Iterator[str]:
     """``with run_in_thread(registry) as endpoint:``: the server on its own thread and loop."""
-    ready = threading.Event()
-    box: dict[str, Any] = {}
-
-    async def main() -> None:
-        box["loop"] = asyncio.get_running_loop()
-        stop = box["stop"] = asyncio.Event()
-        try:
-            async with serve(registry, host, port, data, **options) as endpoint:
-                box["endpoint"] = endpoint
-                ready.set()
-                await stop.wait()
-        except BaseException as exc:
-            box["error"] = exc
-            ready.set()
-
-    thread = threading.Thread(
-        target=asyncio.run, args=(main(),), name="actorbind-server", daemon=True
-    )
-    thread.start()
-    ready.wait()
-    if "endpoint" not in box:
-        thread.join()
-        error = box.get("error")
-        raise error if isinstance(error, BaseException) else RuntimeError("server failed to start")
-    try:
-        yield str(box["endpoint"])
-    finally:
-        loop: asyncio.AbstractEventLoop = box["loop"]
-        stop_event: asyncio.Event = box["stop"]
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(stop_event.set)
-        thread.join()
-        error = box.get("error")
-        if isinstance(error, BaseException):
-            raise error
+    with context_in_thread(
+        lambda: serve(registry, host, port, data, **options), "actorbind-server"
+    ) as endpoint:
+        yield str(endpoint)
