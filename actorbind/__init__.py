@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from ._version import __version__ as __version__
 from .client.client import ActorAccessor, Client, create_client
 from .client.conn import ActorConn, Unsubscribe
 from .client.handle import ActorHandle, QueueSendResult
@@ -74,7 +75,6 @@ __all__ = [
     "create_client",
 ]
 
-__version__ = "0.1.0"
 
 # Library logging: silent unless the application configures logging (the "actorbind" logger
 # and its children: actorbind.conn, actorbind.client, actorbind.socket, actorbind.server...).

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from .._version import __version__
 from ..protocol.codecs import ENCODINGS, Encoding
 from ..protocol.urls import parse_endpoint
 
@@ -18,7 +19,7 @@ __all__ = [
 ]
 
 DEFAULT_ENDPOINT = "http://localhost:6420"
-USER_AGENT = "actorbind/0.1 (RivetKit/2.3.19 compatible)"
+USER_AGENT = f"actorbind/{__version__} (RivetKit/2.3.19 compatible)"
 DEFAULT_CONNECT_TIMEOUT = 30.0
 """Seconds an action made on a connection waits for it to connect before it fails."""
 
