@@ -10,16 +10,13 @@ the parser in :data:`SLICE`-byte pieces). If more is buffered, reading pauses (s
 reaches the server) and processing continues on ``loop.call_soon``: a flood never holds the
 loop (a GUI) for long.
 
-Fast path: complete, unmasked, unfragmented text/binary frames with no RSV bits (nearly all
-of what a RivetKit server sends) are cut straight out of the read by :func:`_cut`, so a flood
-costs no generator step, ``Frame`` or ``Opcode`` per message. Anything else (control frames,
-fragments, a frame over the size limit, masked or RSV frames, invalid UTF-8, the handshake, any
-state but OPEN, extensions) goes to websockets' own parser, frame by frame, with exactly that
-frame's bytes, so its checks and close codes apply unchanged. An incomplete small frame waits
-for the rest of its bytes here; a large one is streamed to websockets' parser.
-
-Writes are synchronous ``transport.write()``s: the first :meth:`Socket.send` of a loop iteration
-writes at once, later ones in the same iteration are written together on the next.
+Reading: plain data frames are cut out of the read by the fast path (``ws_fastpath.py``);
+anything else (control frames, fragments, a frame over the size limit, masked or RSV frames,
+invalid UTF-8, the handshake, any state but OPEN, extensions) goes to websockets' own parser,
+frame by frame, with exactly that frame's bytes, so its checks and close codes apply unchanged.
+An incomplete small frame waits for the rest of its bytes here; a large one is streamed to
+websockets' parser. Writing is ``ws_writer.py`` (corked, masks from ``ws_masks.py``), pings
+``ws_keepalive.py``.
 
 ``handle.websocket()`` (raw, user-facing sockets) keeps websockets' asyncio client; only the
 actor connection path uses this module. URLs are never put in messages or logs (tokens).
@@ -29,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import ssl
 from collections.abc import Callable, Sequence
 from typing import cast
@@ -42,18 +38,11 @@ from websockets.protocol import OPEN, State
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
-try:  # websockets' C mask (what its own frames use), else its pure-Python one
-    from websockets.speedups import apply_mask
-except ImportError:  # pragma: no cover - a websockets build without its C extension
-    from websockets.utils import apply_mask
+from .ws_fastpath import RETAIN, cut_frames, frame_size
+from .ws_keepalive import Keepalive
+from .ws_writer import FrameWriter
 
 __all__ = ["BUDGET", "SLICE", "MessageHandler", "Socket", "open_socket"]
-
-_MASKS = 512
-"""Bytes of os.urandom fetched at a time for frame masks (128 frames per system call)."""
-
-_RETAIN = 65536 + 14
-"""Largest frame (header included) the fast path waits for; bigger ones stream to websockets."""
 
 log = logging.getLogger("actorbind.socket")
 
@@ -86,9 +75,6 @@ class Socket(asyncio.Protocol):
         self.protocol = protocol
         self._loop = asyncio.get_running_loop()
         self._on_messages = on_messages
-        self._ping_interval = ping_interval
-        self._ping_timeout = ping_timeout
-        self._close_timeout = close_timeout
         self._transport: asyncio.Transport | None = None
         self._handshake: asyncio.Future[None] = self._loop.create_future()
         self._response: Response | None = None
@@ -116,14 +102,21 @@ class Socket(asyncio.Protocol):
             ]
             self._limit = min(limits) if limits else None
         self._fragment_text = False
-        self._writes: list[bytes | str] = []
-        self._masks = b""  # unused random bytes for frame masks (each mask used once)
-        self._mask_pos = 0
-        self._flush_scheduled = False
-        self._ping_payload: bytes | None = None
-        self._ping_timer: asyncio.TimerHandle | None = None
-        self._pong_timer: asyncio.TimerHandle | None = None
-        self._close_timer: asyncio.TimerHandle | None = None
+        self._writer = FrameWriter(
+            protocol,
+            fast=self._limit != -1,
+            close_timeout=close_timeout,
+            on_close_timeout=self.abort,
+        )
+        self._write_pending = self._writer.write_pending
+        self._flush = self._writer.flush
+        self._keepalive = Keepalive(
+            protocol,
+            interval=ping_interval,
+            timeout=ping_timeout,
+            write=self._write_pending,
+            fail=self._fail,
+        )
 
     # --- public -----------------------------------------------------------------------
 
@@ -144,13 +137,8 @@ class Socket(asyncio.Protocol):
     def send(self, frames: Sequence[bytes | str]) -> None:
         """Write frames: the first batch of a loop iteration at once, later ones of the same
         iteration together on the next (so 100 actions started at once take 2 writes)."""
-        if not self._delivering:
-            return
-        self._writes.extend(frames)
-        if not self._flush_scheduled:
-            self._flush()
-            self._flush_scheduled = True  # cork until the next iteration
-            self._loop.call_soon(self._flush)
+        if self._delivering:
+            self._writer.send(frames)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Start the close handshake (queued frames go first); see :meth:`wait_closed`.
@@ -193,7 +181,7 @@ class Socket(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # A stream transport; not isinstance-checked: uvloop's are no asyncio.Transport subclasses.
-        self._transport = cast(asyncio.Transport, transport)
+        self._transport = self._writer.transport = cast(asyncio.Transport, transport)
         self._write_pending()  # the handshake request
 
     def data_received(self, data: bytes) -> None:
@@ -222,10 +210,8 @@ class Socket(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._lost = True
         self._eof_pending = True
-        for timer in (self._ping_timer, self._pong_timer, self._close_timer):
-            if timer is not None:
-                timer.cancel()
-        self._ping_timer = self._pong_timer = self._close_timer = None
+        self._keepalive.stop()
+        self._writer.connection_lost()
         if not self._drain_scheduled:
             self._drain()
 
@@ -310,11 +296,11 @@ class Socket(asyncio.Protocol):
                 self._slow(data[pos:stop])
                 return stop
             if self._fragments is None and self.protocol.current_size is None:
-                pos = _cut(data, pos, stop, self._limit, self._messages)
+                pos = cut_frames(data, pos, stop, self._limit, self._messages)
                 if pos >= stop:
                     break
-            total, usual = _frame_size(data, pos, self._limit)
-            if total is None or (usual and pos + total > n and total <= _RETAIN):
+            total, usual = frame_size(data, pos, self._limit)
+            if total is None or (usual and pos + total > n and total <= RETAIN):
                 self._partial = data[pos:]  # wait for the rest of this frame
                 return n
             # Unusual, or too big to wait for: websockets parses this frame's bytes only (so
@@ -359,8 +345,8 @@ class Socket(asyncio.Protocol):
             text = self._fragment_text
             self._fragments = None
         else:
-            if opcode is PONG and data == self._ping_payload:
-                self._pong_received()
+            if opcode is PONG:
+                self._keepalive.pong(data)
             return  # PING is answered and CLOSE handled by the protocol itself
         if not self._delivering:
             return
@@ -399,176 +385,6 @@ class Socket(asyncio.Protocol):
             self._handshake.set_result(None)
         if not self._closed.done():
             self._closed.set_result(None)
-
-    # --- writing ------------------------------------------------------------------------
-
-    def _flush(self) -> None:
-        self._flush_scheduled = False  # uncork
-        writes, self._writes = self._writes, []
-        if not writes or self.protocol.state is not OPEN:
-            return  # a closed socket drops them: the reader reports the close
-        protocol = self.protocol
-        transport = self._transport
-        if (
-            self._limit == -1
-            or protocol.extensions
-            or protocol.debug
-            or protocol.expect_continuation_frame
-            or transport is None
-            or transport.is_closing()
-        ):
-            for frame in writes:
-                if isinstance(frame, str):
-                    protocol.send_text(frame.encode())
-                else:
-                    protocol.send_binary(frame)
-            self._write_pending()
-            return
-        # Data frames serialized here, as websockets would (FIN, masked), with masks from a
-        # buffered os.urandom pool: websockets makes one getrandom() call per frame.
-        self._write_pending()  # what websockets queued (a pong, ...) goes first
-        out: list[bytes] = []
-        for frame in writes:
-            if isinstance(frame, str):
-                data, head = frame.encode(), 0x81
-            else:
-                data, head = frame, 0x82
-            n = len(data)
-            if n < 126:
-                out.append(bytes((head, 0x80 | n)))
-            elif n < 65536:
-                out.append(bytes((head, 0xFE)) + n.to_bytes(2, "big"))
-            else:
-                out.append(bytes((head, 0xFF)) + n.to_bytes(8, "big"))
-            pos = self._mask_pos
-            if pos + 4 > len(self._masks):
-                self._masks, pos = os.urandom(_MASKS), 0
-            mask = self._masks[pos : pos + 4]
-            self._mask_pos = pos + 4
-            out.append(mask)
-            out.append(apply_mask(data, mask))
-        transport.write(b"".join(out))
-
-    def _write_pending(self) -> None:
-        chunks = self.protocol.data_to_send()
-        if self.protocol.close_expected() and self._close_timer is None and not self._lost:
-            self._close_timer = self._loop.call_later(self._close_timeout, self._close_timed_out)
-        transport = self._transport
-        if not chunks or transport is None or transport.is_closing():
-            return
-        eof = chunks[-1] == b""
-        if eof:
-            chunks.pop()
-        if chunks:
-            transport.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))
-        if eof:
-            if transport.can_write_eof():
-                try:
-                    transport.write_eof()
-                except Exception:  # pragma: no cover - transport specific
-                    transport.close()
-            else:
-                transport.close()
-
-    def _close_timed_out(self) -> None:
-        self._close_timer = None
-        log.debug("websocket close timed out; aborting the TCP connection")
-        self.abort()
-
-    # --- keepalive ----------------------------------------------------------------------
-
-    def _start_keepalive(self) -> None:
-        if self._ping_interval is not None and not self._lost:
-            self._ping_timer = self._loop.call_later(self._ping_interval, self._ping)
-
-    def _ping(self) -> None:
-        self._ping_timer = None
-        if self.protocol.state is not OPEN:
-            return
-        self._ping_payload = os.urandom(4)
-        self.protocol.send_ping(self._ping_payload)
-        self._write_pending()
-        if self._ping_timeout is not None:
-            self._pong_timer = self._loop.call_later(self._ping_timeout, self._pong_timed_out)
-        else:
-            self._start_keepalive()
-
-    def _pong_received(self) -> None:
-        self._ping_payload = None
-        if self._pong_timer is not None:
-            self._pong_timer.cancel()
-            self._pong_timer = None
-            self._start_keepalive()
-
-    def _pong_timed_out(self) -> None:
-        self._pong_timer = None
-        if self.protocol.state is OPEN:
-            log.debug("keepalive ping timeout; failing the websocket")
-            self._fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
-
-
-def _cut(data: bytes, pos: int, stop: int, limit: int | None, out: list[bytes | str]) -> int:
-    """Append the payloads of the plain frames at ``data[pos:]`` that start before ``stop``.
-
-    Plain: FIN, no RSV bits, text or binary, unmasked, complete, within ``limit``, and valid
-    UTF-8 if text. Returns the position of the first frame that is not plain (or ``stop``).
-    """
-    n = len(data)
-    while pos < stop and pos + 2 <= n:
-        b0 = data[pos]
-        if b0 != 0x82 and b0 != 0x81:
-            break
-        length = data[pos + 1]
-        if length < 126:  # also: the mask bit is clear
-            start = pos + 2
-        elif length == 126:
-            start = pos + 4
-            if start > n:
-                break
-            length = data[pos + 2] << 8 | data[pos + 3]
-        elif length == 127:
-            start = pos + 10
-            if start > n:
-                break
-            length = int.from_bytes(data[pos + 2 : start], "big")
-        else:
-            break  # masked
-        if limit is not None and length > limit:
-            break
-        end = start + length
-        if end > n:
-            break
-        if b0 == 0x82:
-            out.append(data[start:end])
-        else:
-            try:
-                out.append(data[start:end].decode())
-            except UnicodeDecodeError:
-                break  # websockets' path fails the socket with 1007
-        pos = end
-    return pos
-
-
-def _frame_size(data: bytes, pos: int, limit: int | None) -> tuple[int | None, bool]:
-    """The whole size of the frame at ``data[pos:]`` (``None`` if its header is incomplete),
-    and whether it is a plain data frame within ``limit`` (one the fast path can wait for)."""
-    n = len(data)
-    if pos + 2 > n:
-        return None, True
-    b0, b1 = data[pos], data[pos + 1]
-    length = b1 & 0x7F
-    head = 2
-    if length == 126:
-        head = 4
-    elif length == 127:
-        head = 10
-    if pos + head > n:
-        return None, True
-    if head > 2:
-        length = int.from_bytes(data[pos + 2 : pos + head], "big")
-    masked = bool(b1 & 0x80)
-    usual = (b0 == 0x81 or b0 == 0x82) and not masked and (limit is None or length <= limit)
-    return head + (4 if masked else 0) + length, usual
 
 
 async def open_socket(
@@ -619,5 +435,5 @@ async def open_socket(
     if sock._response is None:  # defensive: receive_eof() sets handshake_exc
         sock.abort()
         raise InvalidMessage("connection closed during the handshake")
-    sock._start_keepalive()
+    sock._keepalive.start()
     return sock

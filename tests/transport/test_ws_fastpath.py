@@ -68,6 +68,7 @@ def _open_socket(max_size: int | None, fast: bool) -> tuple[Socket, list[bytes |
     sock = Socket(protocol, inbox.extend, ping_interval=None, ping_timeout=None, close_timeout=60)
     if not fast:
         sock._limit = -1  # every byte through websockets' parser
+        sock._writer.fast = False
     transport = _Transport()
     sock.connection_made(transport)
     transport.written.clear()
