@@ -1,29 +1,21 @@
-"""``ActorConn``: the asyncio driver of :class:`~actorbind.protocol.ConnectionProtocol`."""
+"""``ActorConn``: the asyncio driver of :class:`~actorbind.protocol.ConnectionProtocol`.
+
+It owns the socket (attempts, reconnects, closing) and writes what the machine sends; what the
+machine's events settle (replies, events, status, handlers) is :mod:`.conn_dispatch`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ..protocol.connection import (
-    ActionFailed,
-    ActionSucceeded,
-    Closed,
-    CloseSocket,
-    ConnectionProtocol,
-    ConnStatus,
-    ErrorRaised,
-    EventArrived,
-    Opened,
-    ScheduleReconnect,
-    StatusChanged,
-)
-from ..protocol.errors import ActorError, ConnDisposed, ConnectTimeout, InvalidState, actor_error
+from ..protocol.connection import ConnectionProtocol, ConnStatus
+from ..protocol.errors import ActorError, ConnDisposed, ConnectTimeout, InvalidState
 from ..transport.websocket import Socket
 from .callbacks import CallbackRunner, Unsubscribe, add_handler, consume
+from .conn_dispatch import ConnDispatch
 from .conn_log import ConnLog
 from .context import ClientContext
 from .params import ParamsProvider, conn_params_protocol, resolve_params
@@ -72,19 +64,17 @@ class ActorConn:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ws: Socket | None = None  # the current socket, once its handshake succeeded
         self._task: asyncio.Task[None] | None = None
-        self._futures: dict[int, asyncio.Future[Any]] = {}
-        self._in_order: dict[int, Callable[[Any, Exception | None], Any]] = {}
-        self._listeners: defaultdict[str, list[tuple[Callable[..., Any], bool]]] = defaultdict(list)
-        self._status_handlers: list[Callable[[ConnStatus], Any]] = []
-        self._error_handlers: list[Callable[[Exception], Any]] = []
-        self._open_handlers: list[Callable[[], Any]] = []
-        self._close_handlers: list[Callable[[], Any]] = []
-        self._ready: asyncio.Future[None] | None = None
         self._log = ConnLog(target.name, tuple(target.key))
-        self._reconnect_delay: float | None = None
         self._wakeup: asyncio.Event | None = None
-        self._last_error: Exception | None = None
         self._invoke = CallbackRunner()
+        self._dispatch = ConnDispatch(
+            self._proto,
+            ctx,
+            self._log,
+            self._invoke,
+            pump=self._pump,
+            close_socket=self._close_socket,
+        )
         ctx.conns.add(self)
         self._start()
 
@@ -129,7 +119,7 @@ class ActorConn:
     @property
     def last_error(self) -> Exception | None:
         """The last connection-level error (cleared when connected again)."""
-        return self._last_error
+        return self._dispatch.last_error
 
     @property
     def handle(self) -> ActorHandle:
@@ -148,7 +138,7 @@ class ActorConn:
             ActorError: the connection gave up (status ``idle``) before connecting.
             ConnDisposed: it was disposed first.
         """
-        ready = self._ready
+        ready = self._dispatch.ready
         assert ready is not None
         bound = self._ctx.initial.connect_timeout if timeout is None else timeout
         if bound is None or ready.done():
@@ -160,47 +150,29 @@ class ActorConn:
         except TimeoutError:
             if ready.done():  # settled just as the timer fired
                 return await ready
-            raise self._timeout_error(bound) from self._last_error
+            raise self._timeout_error(bound) from self._dispatch.last_error
 
     def _timeout_error(self, bound: float) -> ConnectTimeout:
         return ConnectTimeout(
             self._target.name,
             endpoint=self._ctx.management.endpoint,
             timeout=bound,
-            last_error=self._last_error,
+            last_error=self._dispatch.last_error,
         )
 
     # --- listeners --------------------------------------------------------------------
 
     def on(self, event: str, callback: Callable[..., Any]) -> Unsubscribe:
         """Call ``callback(*args)`` for each ``event``; returns a function that unsubscribes."""
-        return self._listen(event, callback, once=False)
+        if self.disposed:
+            raise ConnDisposed()
+        return self._dispatch.listen(event, callback, once=False)
 
     def once(self, event: str, callback: Callable[..., Any]) -> Unsubscribe:
         """Like :meth:`on`, for the next event only."""
-        return self._listen(event, callback, once=True)
-
-    def _listen(self, event: str, callback: Callable[..., Any], once: bool) -> Unsubscribe:
         if self.disposed:
             raise ConnDisposed()
-        entry = (callback, once)
-        listeners = self._listeners[event]
-        listeners.append(entry)
-        if len(listeners) == 1:
-            self._proto.subscribe(event)
-            self._pump()
-
-        def off() -> None:
-            current = self._listeners.get(event)
-            if current is None or entry not in current:
-                return
-            current.remove(entry)
-            if not current:
-                del self._listeners[event]
-                self._proto.unsubscribe(event)
-                self._pump()
-
-        return off
+        return self._dispatch.listen(event, callback, once=True)
 
     async def events(self, event: str) -> AsyncIterator[list[Any]]:
         """Iterate over the args of each ``event`` until the connection is disposed."""
@@ -221,24 +193,24 @@ class ActorConn:
 
     def on_status_change(self, callback: Callable[[ConnStatus], Any]) -> Unsubscribe:
         """Call ``callback(status)`` on every status change; returns the unsubscribe function."""
-        return add_handler(self._status_handlers, callback)
+        return add_handler(self._dispatch.status_handlers, callback)
 
     def on_error(self, callback: Callable[[Exception], Any]) -> Unsubscribe:
         """``callback(error)`` for connection-level errors (:class:`ActorError` or transport)."""
-        return add_handler(self._error_handlers, callback)
+        return add_handler(self._dispatch.error_handlers, callback)
 
     def on_open(self, callback: Callable[[], Any]) -> Unsubscribe:
         """``callback()`` each time the connection becomes connected (soon, if it is now)."""
-        off = add_handler(self._open_handlers, callback)
+        off = add_handler(self._dispatch.open_handlers, callback)
         if self.status is ConnStatus.CONNECTED and self._loop is not None:
             self._loop.call_soon(
-                lambda: self._invoke(callback) if callback in self._open_handlers else None
+                lambda: self._invoke(callback) if callback in self._dispatch.open_handlers else None
             )
         return off
 
     def on_close(self, callback: Callable[[], Any]) -> Unsubscribe:
         """``callback()`` each time a connected connection stops being connected."""
-        return add_handler(self._close_handlers, callback)
+        return add_handler(self._dispatch.close_handlers, callback)
 
     # --- actions ----------------------------------------------------------------------
 
@@ -257,7 +229,7 @@ class ActorConn:
         loop = self._loop
         assert loop is not None
         future: asyncio.Future[Any] = loop.create_future()
-        self._futures[action_id] = future
+        self._dispatch.futures[action_id] = future
         bound = self._ctx.initial.connect_timeout
         if bound is not None and proto.is_queued(action_id):
             timer = loop.call_later(bound, self._expire, action_id, bound)
@@ -285,7 +257,7 @@ class ActorConn:
         """
         proto = self._proto
         action_id = proto.call(name, list(args))
-        self._in_order[action_id] = on_done
+        self._dispatch.in_order[action_id] = on_done
         bound = self._ctx.initial.connect_timeout
         if bound is not None and proto.is_queued(action_id):
             assert self._loop is not None
@@ -295,7 +267,7 @@ class ActorConn:
 
     def _expire(self, action_id: int, bound: float) -> None:
         error = self._timeout_error(bound)
-        error.__cause__ = self._last_error
+        error.__cause__ = self._dispatch.last_error
         if self._proto.fail_queued(action_id, error):
             self._log.timed_out(error)
             self._pump()
@@ -315,8 +287,8 @@ class ActorConn:
         except RuntimeError:
             self._ctx.conns.discard(self)
             raise InvalidState("connect() needs a running asyncio event loop") from None
-        self._ready = self._loop.create_future()
-        self._ready.add_done_callback(consume)
+        ready = self._dispatch.ready = self._loop.create_future()
+        ready.add_done_callback(consume)
         self._wakeup = asyncio.Event()
         # Status is "connecting" as soon as connect() returns, like upstream.
         self._proto.attempt_started()
@@ -344,7 +316,7 @@ class ActorConn:
                     self._ws = None
                 self._proto.socket_closed(*ws.close_info())
             self._pump()
-            if self._reconnect_delay is None:
+            if self._dispatch.reconnect_delay is None:
                 if self.disposed or self.status is not ConnStatus.IDLE:
                     return
                 # Gave up (definite failure): stay idle until reconnect() is called.
@@ -353,7 +325,7 @@ class ActorConn:
                 await self._wakeup.wait()
                 delay = 0.0
                 continue
-            delay, self._reconnect_delay = self._reconnect_delay, None
+            delay, self._dispatch.reconnect_delay = self._dispatch.reconnect_delay, None
 
     async def _open(self) -> Socket | None:
         try:
@@ -437,76 +409,7 @@ class ActorConn:
             # Written together on the next loop iteration. Without a socket they are dropped:
             # the protocol has already failed or re-queued what they stood for.
             self._ws.send(frames)
-        for event in proto.events_received():
-            # Hot path first: events and replies are nearly all of a busy connection's traffic.
-            if type(event) is EventArrived:
-                self._dispatch_event(event.name, event.args)
-            elif type(event) is ActionSucceeded:
-                future = self._futures.pop(event.id, None)
-                if future is not None:
-                    if not future.done():
-                        future.set_result(event.output)
-                elif event.id in self._in_order:
-                    self._invoke(self._in_order.pop(event.id), event.output, None)
-            elif isinstance(event, ActionFailed):
-                future = self._futures.pop(event.id, None)
-                if future is not None:
-                    if not future.done():
-                        future.set_exception(event.error)
-                elif event.id in self._in_order:
-                    self._invoke(self._in_order.pop(event.id), None, event.error)
-            elif isinstance(event, StatusChanged):
-                self._log.status(event.previous, event.status)
-                self._on_status(event.status)
-            elif isinstance(event, Opened):
-                self._log.connected(event.actor_id)
-                self._last_error = None
-                if self._ready is not None and not self._ready.done():
-                    self._ready.set_result(None)
-                for open_cb in list(self._open_handlers):
-                    self._invoke(open_cb)
-            elif isinstance(event, Closed):
-                for close_cb in list(self._close_handlers):
-                    self._invoke(close_cb)
-            elif isinstance(event, ErrorRaised):
-                self._last_error = event.error
-                for error_cb in list(self._error_handlers):
-                    self._invoke(error_cb, event.error)
-            elif isinstance(event, ScheduleReconnect):
-                self._log.retry(self._ctx.management.endpoint, self._last_error, event.delay)
-                self._reconnect_delay = event.delay
-            elif isinstance(event, CloseSocket):
-                self._close_socket(event.code, event.reason)
-
-    def _on_status(self, status: ConnStatus) -> None:
-        gave_up = self._proto.gave_up
-        if status is ConnStatus.IDLE and gave_up is not None:
-            self._log.gave_up(gave_up)
-        if status is ConnStatus.IDLE and self._ready is not None and not self._ready.done():
-            error: Exception = (
-                ConnDisposed()
-                if self.disposed
-                else (
-                    self._last_error or actor_error("client", "connection_open_failed", "gave up")
-                )
-            )
-            self._ready.set_exception(error)
-        for status_cb in list(self._status_handlers):
-            self._invoke(status_cb, status)
-
-    def _dispatch_event(self, name: str, args: list[Any]) -> None:
-        listeners = self._listeners.get(name)
-        if not listeners:
-            return
-        for entry in list(listeners):
-            callback, once = entry
-            if once and entry in listeners:
-                listeners.remove(entry)
-            self._invoke(callback, *args)
-        if not listeners and name in self._listeners:
-            del self._listeners[name]
-            self._proto.unsubscribe(name)
-            self._pump()
+        self._dispatch.handle(proto.events_received())
 
     def _close_socket(self, code: int, reason: str) -> None:
         ws = self._ws

@@ -85,7 +85,7 @@ def test_bindings_of_one_actor_share_one_state(
         await until(lambda: first.loaded and second.loaded, "loaded")
         conn = ba.connection
         assert conn is not None and conn is bb.connection
-        assert len(conn._listeners["newCount"]) == 1  # one subscription for both
+        assert len(conn._dispatch.listeners["newCount"]) == 1  # one subscription for both
         a.close()
         shiboken6.delete(a)
         assert not second.live.disposed  # still used by b
