@@ -6,12 +6,18 @@ A query URL names an actor by name and key: ``/gateway/{name}{path}?{own query}&
 ``getOrCreate`` ``runner`` (or ``pool``), ``input`` (unpadded base64url of compat CBOR),
 ``region`` and ``crash-policy``; ``token`` and ``skip-ready-wait`` with either. An id URL,
 ``/gateway/{id}[@token]{path}``, carries no ``rvt-*`` params.
+
+A request may also name its actor outside the path (the engine's header routing, used by
+``skipReadyWait`` with a known id): HTTP headers ``x-rivet-target: actor`` and
+``x-rivet-actor: {id}``, or WebSocket subprotocols ``rivet_target.actor`` and
+``rivet_actor.{id}``; a socket's token travels as ``rivet_token.{token}``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, unquote, urlencode
@@ -22,16 +28,28 @@ from .keys import ActorKey, query_key
 from .values import to_compat
 
 __all__ = [
+    "ACTOR_HEADER",
+    "ACTOR_PROTOCOL",
     "GATEWAY_PREFIX",
     "MAX_INPUT_SIZE",
     "QUERY_FIELDS",
+    "TARGET_HEADER",
+    "TARGET_PROTOCOL",
+    "TOKEN_PROTOCOL",
     "GatewayAddress",
     "GatewayQueryError",
     "IdTarget",
     "QueryTarget",
+    "RoutedTarget",
     "encode_input_query",
     "gateway_query",
     "parse_gateway_address",
+    "read_target_headers",
+    "read_target_protocols",
+    "read_token_protocols",
+    "target_headers",
+    "target_protocols",
+    "token_protocol",
 ]
 
 GATEWAY_PREFIX: Final = "/gateway/"
@@ -211,3 +229,76 @@ def parse_gateway_address(raw_path: str, query_string: str) -> GatewayAddress:
         token=params.get("token"),
         skip_ready_wait=params.get("skip-ready-wait") == "true",
     )
+
+
+# --- header and subprotocol routing -------------------------------------------------------
+
+TARGET_HEADER: Final = "x-rivet-target"
+ACTOR_HEADER: Final = "x-rivet-actor"
+TARGET_PROTOCOL: Final = "rivet_target."
+ACTOR_PROTOCOL: Final = "rivet_actor."
+TOKEN_PROTOCOL: Final = "rivet_token."
+_ACTOR_TARGET: Final = "actor"
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedTarget:
+    """What a request names outside its path: ``target`` (only ``"actor"`` reaches an
+    actor) and the actor id (``None``: the request named none)."""
+
+    target: str
+    actor_id: str | None = None
+
+    @property
+    def is_actor(self) -> bool:
+        return self.target == _ACTOR_TARGET
+
+
+def target_headers(actor_id: str) -> dict[str, str]:
+    """The HTTP headers that route a request to the actor ``actor_id``."""
+    return {TARGET_HEADER: _ACTOR_TARGET, ACTOR_HEADER: actor_id}
+
+
+def target_protocols(actor_id: str, token: str | None = None) -> list[str]:
+    """The WebSocket subprotocols that route a socket to ``actor_id`` (and carry ``token``)."""
+    protocols = [TARGET_PROTOCOL + _ACTOR_TARGET, ACTOR_PROTOCOL + actor_id]
+    if token:
+        protocols.append(token_protocol(token))
+    return protocols
+
+
+def token_protocol(token: str) -> str:
+    """The ``rivet_token.{token}`` subprotocol (the token as it is, as RivetKit sends it)."""
+    return TOKEN_PROTOCOL + token
+
+
+def read_target_headers(headers: Iterable[tuple[str, str]]) -> RoutedTarget | None:
+    """The target that HTTP ``headers`` (names in any case) name; ``None``: no header routing."""
+    target: str | None = None
+    actor_id: str | None = None
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == TARGET_HEADER:
+            target = value
+        elif lowered == ACTOR_HEADER:
+            actor_id = value
+    return None if target is None else RoutedTarget(target, actor_id or None)
+
+
+def read_target_protocols(offered: Iterable[str]) -> RoutedTarget | None:
+    """The target that a socket's offered subprotocols name; ``None``: no routing by them."""
+    target: str | None = None
+    actor_id: str | None = None
+    for proto in offered:
+        if proto.startswith(TARGET_PROTOCOL):
+            target = proto[len(TARGET_PROTOCOL) :]
+        elif proto.startswith(ACTOR_PROTOCOL):
+            actor_id = unquote(proto[len(ACTOR_PROTOCOL) :])
+    return None if target is None else RoutedTarget(target, actor_id or None)
+
+
+def read_token_protocols(offered: Iterable[str]) -> Iterator[str]:
+    """Every token a socket's offered subprotocols carry (a secret: never log them)."""
+    for proto in offered:
+        if proto.startswith(TOKEN_PROTOCOL):
+            yield unquote(proto[len(TOKEN_PROTOCOL) :])

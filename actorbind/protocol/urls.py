@@ -14,6 +14,8 @@ from .gateway import (
     _cbor_input,
     encode_input_query,
     gateway_query,
+    target_headers,
+    target_protocols,
 )
 
 __all__ = [
@@ -171,10 +173,8 @@ def gateway_route(
     headers = {SKIP_READY_WAIT_HEADER: "1"}
     protocols: list[str] = []
     if isinstance(target, IdTarget):
-        headers.update({"x-rivet-target": "actor", "x-rivet-actor": target.actor_id})
-        protocols += ["rivet_target.actor", f"rivet_actor.{target.actor_id}"]
-        if token:
-            protocols.append(f"rivet_token.{token}")
+        headers.update(target_headers(target.actor_id))
+        protocols += target_protocols(target.actor_id, token)
     protocols.append(SKIP_READY_WAIT_PROTOCOL)
     own = path.partition("#")[0]
     own = own if own.startswith("/") else "/" + own

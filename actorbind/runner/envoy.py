@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Subprotocol
 
 from actorbind.protocol.bare import BareError
+from actorbind.protocol.gateway import token_protocol
 from actorbind.server.limits import Limits
 from actorbind.server.registry import Registry
 from actorbind.server.storage import Storage
@@ -177,7 +178,7 @@ class Envoy:
         url = envoy_url(self.endpoint, self.namespace, self.pool, self.envoy_key, self.version)
         protocols = [Subprotocol("rivet")]
         if self._token:
-            protocols.append(Subprotocol(f"rivet_token.{self._token}"))
+            protocols.append(Subprotocol(token_protocol(self._token)))
         async with connect(
             url,
             subprotocols=protocols,

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from actorbind.protocol import HttpResponseError
+from actorbind.protocol.gateway import read_token_protocols
 from actorbind.protocol.http import ERROR_HEADER, error_header, write_error_body
 
 from .limits import Limits
@@ -75,9 +76,7 @@ def _candidates(scope: Scope) -> Iterator[str]:
                 yield rest.strip()
         elif name == b"x-rivet-token":
             yield value.decode("latin-1")
-    for proto in scope.get("subprotocols", ()):
-        if proto.startswith("rivet_token."):
-            yield unquote(proto[len("rivet_token.") :])
+    yield from read_token_protocols(scope.get("subprotocols", ()))
     path = _raw_path(scope)
     if not path.startswith("/gateway/"):
         return

@@ -14,6 +14,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .admission import Admission
+from .gateway import scope_target
 from .host import ActorHost
 from .limits import Limits
 from .logs import redacted_logs
@@ -39,12 +40,11 @@ class _HeaderRouting:
             # A gateway path routes by its path even with the headers (RivetKit's client sends
             # both for skipReadyWait actions by id; the engine answers them).
             await self.app(scope, receive, send)
-        elif scope["type"] == "http" and any(n == b"x-rivet-target" for n, _ in scope["headers"]):
-            await gateway_http(self.host, scope, receive, send, by_header=True)
-        elif scope["type"] == "websocket" and any(
-            p.startswith("rivet_target.") for p in scope.get("subprotocols", [])
-        ):
-            await gateway_websocket(self.host, scope, receive, send, by_header=True)
+        elif scope["type"] in ("http", "websocket") and scope_target(scope) is not None:
+            if scope["type"] == "http":
+                await gateway_http(self.host, scope, receive, send, by_header=True)
+            else:
+                await gateway_websocket(self.host, scope, receive, send, by_header=True)
         else:
             await self.app(scope, receive, send)
 

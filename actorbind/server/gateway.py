@@ -9,20 +9,26 @@ the client; then finds, creates or wakes the actor. Gateway-level errors are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 import cbor2
 from starlette.types import Scope
 
 from actorbind.protocol import ActorKey
-from actorbind.protocol.gateway import GatewayQueryError, parse_gateway_address
+from actorbind.protocol.gateway import (
+    ACTOR_HEADER,
+    GatewayQueryError,
+    RoutedTarget,
+    parse_gateway_address,
+    read_target_headers,
+    read_target_protocols,
+)
 
 from .errors import RivetError
 from .host import ActorHost
 from .limits import DEFAULT_LIMITS, json_too_deep
 from .runtime import ActorRuntime
 
-__all__ = ["GatewayTarget", "header_target", "parse_gateway", "resolve"]
+__all__ = ["GatewayTarget", "header_target", "parse_gateway", "resolve", "scope_target"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,26 +118,13 @@ def header_target(scope: Scope, raw_path: str) -> GatewayTarget | None:
         RivetError: ``guard.missing_header`` (400) without an actor id, ``guard.no_route``
             (404) for another target or path.
     """
-    target: str | None = None
-    actor_id: str | None = None
-    if scope["type"] == "websocket":
-        for proto in scope.get("subprotocols", []):
-            if proto.startswith("rivet_target."):
-                target = proto[len("rivet_target.") :]
-            elif proto.startswith("rivet_actor."):
-                actor_id = unquote(proto[len("rivet_actor.") :])
-    else:
-        for name, value in scope.get("headers", []):
-            if name == b"x-rivet-target":
-                target = value.decode("latin-1")
-            elif name == b"x-rivet-actor":
-                actor_id = value.decode("latin-1")
-    if target is None:
+    routed = scope_target(scope)
+    if routed is None:
         return None
-    if target != "actor":
+    if not routed.is_actor:
         raise _no_route(scope, raw_path)
-    if not actor_id:
-        header = "x-rivet-actor"
+    if routed.actor_id is None:
+        header = ACTOR_HEADER
         raise RivetError(
             "guard",
             "missing_header",
@@ -142,7 +135,18 @@ def header_target(scope: Scope, raw_path: str) -> GatewayTarget | None:
     if scope["type"] == "http" and raw_path != "/request" and not raw_path.startswith("/request/"):
         raise _no_route(scope, raw_path)
     query = scope.get("query_string", b"").decode("latin-1")
-    return GatewayTarget(path=raw_path, query=query, actor_id=actor_id)
+    return GatewayTarget(path=raw_path, query=query, actor_id=routed.actor_id)
+
+
+def scope_target(scope: Scope) -> RoutedTarget | None:
+    """What an ASGI request names in its headers (HTTP) or subprotocols (WebSocket), read by
+    :mod:`actorbind.protocol.gateway`; ``None``: it asks for no header routing."""
+    if scope["type"] == "websocket":
+        return read_target_protocols(scope.get("subprotocols", []))
+    return read_target_headers(
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, value in scope.get("headers", [])
+    )
 
 
 async def resolve(host: ActorHost, target: GatewayTarget) -> ActorRuntime:
