@@ -7,7 +7,9 @@ One side writes, the other reads, with the functions of this module (tested in p
   encoding in ``rivet_encoding.<name>``;
 - an error reply carries RivetKit's error body (``group``, ``code``, ``message``, optional
   ``metadata`` and, from an actor, ``actor``) in the request's encoding, or JSON from the
-  gateway, and ``x-rivet-error: group.code``.
+  gateway, and ``x-rivet-error: group.code``; :func:`error_reply` builds the whole reply
+  (status, headers, body) for every server-side writer (the embedded server's routes, its
+  admission and handshake refusals, the engine runner's tunnel).
 
 Params are secrets: nothing here logs them or puts them in an error message.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote, unquote
 
@@ -28,9 +31,11 @@ __all__ = [
     "CONN_PARAMS_PROTOCOL",
     "ENCODING_PROTOCOL",
     "ERROR_HEADER",
+    "ErrorReply",
     "conn_params_header",
     "conn_params_protocol",
     "error_header",
+    "error_reply",
     "read_conn_params_header",
     "read_error_body",
     "read_error_header",
@@ -106,6 +111,35 @@ def write_error_body(err: HttpResponseError, codec: Codec = _JSON) -> bytes:
 def error_header(err: HttpResponseError) -> str:
     """The ``x-rivet-error`` value of an error reply: ``group.code``."""
     return f"{err.group}.{err.code}"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReply:
+    """A whole error reply: ``status``, ``headers`` (lower-case names) and ``body``."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The headers as ASGI wants them (latin-1 bytes)."""
+        return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items()]
+
+
+def error_reply(
+    err: HttpResponseError, status: int, codec: Codec = _JSON, *, named: bool = True
+) -> ErrorReply:
+    """The reply that carries ``err``: its body in ``codec``'s encoding, ``content-type`` and
+    ``content-length``, and (``named``) ``x-rivet-error: group.code``.
+
+    The gateway's and engine's own errors are JSON and named; an actor's are in the request's
+    encoding with ``actor`` set; the management API's are JSON and not named.
+    """
+    body = write_error_body(err, codec)
+    headers = {"content-type": codec.content_type, "content-length": str(len(body))}
+    if named:
+        headers[ERROR_HEADER] = error_header(err)
+    return ErrorReply(status, headers, body)
 
 
 def read_error_body(

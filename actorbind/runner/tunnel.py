@@ -21,6 +21,8 @@ from urllib.parse import unquote
 from starlette.types import Message
 from starlette.websockets import WebSocket
 
+from actorbind.protocol.http import ERROR_HEADER, ErrorReply, error_reply
+from actorbind.server.errors import RivetError
 from actorbind.server.gateway import GatewayTarget
 from actorbind.server.host import ActorHost
 from actorbind.server.routes_http import actor_http
@@ -36,7 +38,17 @@ log = logging.getLogger("actorbind.runner")
 Key = tuple[bytes, bytes]  # (gatewayId, requestId)
 # Room for the status, headers and framing inside one tunnel frame.
 _MARGIN: Final = 64 * 1024
-_NOT_FOUND: Final = b"Actor not found"
+_NOT_FOUND: Final = "Actor not found"
+# The Rust envoy client's answer for an actor not running here (envoy-client/src/tunnel.rs):
+# the engine reads the header, so it is not a RivetKit error body.
+_NOT_FOUND_REPLY: Final = ErrorReply(
+    503, {ERROR_HEADER: "envoy.actor_not_found"}, _NOT_FOUND.encode()
+)
+# What the tunnel answers itself when the handler failed or its reply is too large: a named
+# JSON error body, as the gateway's, which a client reads whatever encoding it asked for.
+_INTERNAL_REPLY: Final = error_reply(RivetError.internal("core").wire(), 500)
+_TOO_LARGE: Final = RivetError.outgoing_too_long()
+_TOO_LARGE_REPLY: Final = error_reply(_TOO_LARGE.wire(), _TOO_LARGE.status)
 
 
 def _header_bytes(value: str) -> bytes:
@@ -185,6 +197,9 @@ class Tunnel:
                 answered = True
                 self._respond(key, code, hdrs, body)
 
+        def reply_error(error: ErrorReply) -> None:
+            reply(error.status, dict(error.headers), error.body)
+
         delivered = False
 
         async def receive() -> dict[str, Any]:
@@ -214,7 +229,7 @@ class Tunnel:
                 if not message.get("more_body", False):
                     sent_body = True
                     if size > limit:
-                        reply(500, {"x-rivet-error": "message.outgoing_too_long"}, b"")
+                        reply_error(_TOO_LARGE_REPLY)
                     else:
                         headers.pop("content-length", None)
                         headers["content-length"] = str(size)
@@ -223,7 +238,7 @@ class Tunnel:
         try:
             runtime = await self._find(start.actor_id)
             if runtime is None:
-                reply(503, {"x-rivet-error": "envoy.actor_not_found"}, _NOT_FOUND)
+                reply_error(_NOT_FOUND_REPLY)
                 return
             raw_path, _, query = start.path.partition("?")
             target = GatewayTarget(path=raw_path, query=query, actor_id=start.actor_id)
@@ -236,7 +251,7 @@ class Tunnel:
         except Exception as exc:
             log.error("tunnel request to actor %s failed", start.actor_id, exc_info=exc)
         finally:
-            reply(500, {"x-rivet-error": "core.internal_error"}, b"")
+            reply_error(_INTERNAL_REPLY)
             self._http.pop(key, None)
             self._index.pop(key, None)
 
@@ -275,7 +290,7 @@ class Tunnel:
             runtime = await self._find(start.actor_id)
             if runtime is None:
                 sock.closed = True
-                self._emit(key, v8.ToRivetWebSocketClose(1011, _NOT_FOUND.decode(), False))
+                self._emit(key, v8.ToRivetWebSocketClose(1011, _NOT_FOUND, False))
                 return
             ws = WebSocket(
                 _scope("websocket", start.actor_id, start.path, start.headers), sock.inbox.get, send

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from actorbind.protocol import HttpResponseError
 from actorbind.protocol.gateway import read_token_protocols
-from actorbind.protocol.http import ERROR_HEADER, error_header, write_error_body
+from actorbind.protocol.http import error_reply
 
 from .limits import Limits
 
@@ -98,18 +98,13 @@ def _raw_path(scope: Scope) -> str:
 
 async def reject(scope: Scope, send: Send, status: int, body: dict[str, Any]) -> None:
     """Answer an HTTP request, or refuse a WebSocket handshake, with a RivetKit error body."""
-    err = HttpResponseError(**body)
-    data = write_error_body(err)
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(data)).encode("ascii")),
-        (ERROR_HEADER.encode("ascii"), error_header(err).encode("ascii")),
-    ]
+    reply = error_reply(HttpResponseError(**body), status)
     if scope["type"] == "websocket" and "websocket.http.response" not in scope.get(
         "extensions", {}
     ):
         await send({"type": "websocket.close", "code": 1008})  # the server answers 403 itself
         return
     prefix = "http" if scope["type"] == "http" else "websocket.http"
-    await send({"type": f"{prefix}.response.start", "status": status, "headers": headers})
-    await send({"type": f"{prefix}.response.body", "body": data})
+    start = {"type": f"{prefix}.response.start", "status": status, "headers": reply.raw_headers()}
+    await send(start)
+    await send({"type": f"{prefix}.response.body", "body": reply.body})

@@ -11,6 +11,8 @@ import logging
 import traceback
 from typing import Any, Final
 
+from actorbind.protocol.messages import ActorSpecifier, HttpResponseError
+
 __all__ = [
     "INTERNAL_MESSAGE",
     "RivetError",
@@ -72,6 +74,10 @@ class RivetError(Exception):
     def reason(self) -> str:
         """The WebSocket close reason RivetKit uses: ``group.code``."""
         return f"{self.group}.{self.code}"
+
+    def wire(self, actor: ActorSpecifier | None = None) -> HttpResponseError:
+        """The error as a reply body carries it (``actor``: from an actor, else none)."""
+        return HttpResponseError(self.group, self.code, self.message, self.metadata, actor)
 
     # --- the errors RivetKit 2.3.19 sends (texts as captured) -------------------------
 

@@ -26,7 +26,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.exceptions import SecurityError
 
 from actorbind.protocol import HttpResponseError
-from actorbind.protocol.http import ERROR_HEADER, error_header, write_error_body
+from actorbind.protocol.http import error_reply
 
 from .limits import Limits
 
@@ -41,16 +41,10 @@ _WS_PARSER_MAX_HEADERS = 128
 
 
 def _error_response(status: int, reason: str, body: dict[str, Any]) -> bytes:
-    err = HttpResponseError(**body)
-    data = write_error_body(err)
-    head = (
-        f"HTTP/1.1 {status} {reason}\r\n"
-        "content-type: application/json\r\n"
-        f"content-length: {len(data)}\r\n"
-        f"{ERROR_HEADER}: {error_header(err)}\r\n"
-        "connection: close\r\n\r\n"
-    )
-    return head.encode("ascii") + data
+    reply = error_reply(HttpResponseError(**body), status)
+    fields = "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items())
+    head = f"HTTP/1.1 {status} {reason}\r\n{fields}connection: close\r\n\r\n"
+    return head.encode("ascii") + reply.body
 
 
 def _too_long(what: str) -> bytes:

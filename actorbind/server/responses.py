@@ -9,8 +9,7 @@ from typing import Any, Final
 
 from starlette.responses import Response
 
-from actorbind.protocol import HttpResponseError, JsonCodec
-from actorbind.protocol.http import ERROR_HEADER, error_header, write_error_body
+from actorbind.protocol.http import ErrorReply, error_reply
 
 from .errors import RivetError
 from .runtime import ActorRuntime
@@ -38,9 +37,11 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 def json_error_response(err: RivetError, *, named: bool = True) -> Response:
     """An error as JSON without ``actor``; ``named`` adds ``x-rivet-error: group.code``
     (the gateway's replies have it, the management API's do not)."""
-    wire = HttpResponseError(err.group, err.code, err.message, err.metadata)
-    headers = {ERROR_HEADER: error_header(wire)} if named else None
-    return Response(write_error_body(wire), err.status, headers, media_type=JsonCodec.content_type)
+    return _response(error_reply(err.wire(), err.status, named=named))
+
+
+def _response(reply: ErrorReply, extra: dict[str, str] | None = None) -> Response:
+    return Response(reply.body, reply.status, headers={**(extra or {}), **reply.headers})
 
 
 def gateway_error_response(err: RivetError) -> Response:
@@ -74,7 +75,5 @@ def actor_error_response(runtime: ActorRuntime, encoding: str, err: RivetError) 
     """An actor-level error in the request's encoding, with ``actor: {actorId, ...}``."""
     codec = server_codec(encoding)
     assert codec is not None
-    body = write_error_body(
-        HttpResponseError(err.group, err.code, err.message, err.metadata, runtime.specifier), codec
-    )
-    return Response(body, err.status, headers=actor_headers(runtime), media_type=codec.content_type)
+    reply = error_reply(err.wire(runtime.specifier), err.status, codec, named=False)
+    return _response(reply, actor_headers(runtime))

@@ -13,6 +13,7 @@ from actorbind.protocol.errors import ActorError, TransportError
 from actorbind.protocol.http import (
     ERROR_HEADER,
     error_header,
+    error_reply,
     read_error_body,
     read_error_header,
     write_error_body,
@@ -103,3 +104,33 @@ def test_error_header_is_group_dot_code() -> None:
     err = HttpResponseError("message", "incoming_too_long", "x")
     assert error_header(err) == "message.incoming_too_long"
     assert read_error_header(error_header(err)) == ("message", "incoming_too_long")
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("named", [True, False])
+@pytest.mark.parametrize("actor", [None, ACTOR])
+def test_error_reply_round_trip(encoding: str, named: bool, actor: ActorSpecifier | None) -> None:
+    # error_reply is what every server-side writer sends (routes, admission, the handshake
+    # refusals, the runner's tunnel); the client's reading gives back the same error.
+    sent = HttpResponseError("user", "too_many", "slow down", {"n": [1, 2]}, actor)
+    server = server_codec(encoding)
+    assert server is not None
+    reply = error_reply(sent, 429, server, named=named)
+    assert reply.status == 429
+    assert reply.headers["content-type"] == server.content_type
+    assert reply.headers["content-length"] == str(len(reply.body))
+    assert read_error_header(reply.headers.get(ERROR_HEADER, "")) == (
+        ("user", "too_many") if named else None
+    )
+    client = codec_for(encoding)
+    assert read_error_body(reply.body, reply.headers["content-type"], client) == sent
+    assert dict(reply.raw_headers()) == {k.encode(): v.encode() for k, v in reply.headers.items()}
+
+
+def test_server_responses_are_the_protocol_reply() -> None:
+    err = RivetError("guard", "actor_ready_timeout", "late", {"a": 1})
+    wire = HttpResponseError("guard", "actor_ready_timeout", "late", {"a": 1})
+    reply = error_reply(wire, err.status)
+    for response in (gateway_error_response(err), json_error_response(err)):
+        assert response.status_code == reply.status and bytes(response.body) == reply.body
+        assert {k: response.headers[k] for k in reply.headers} == reply.headers

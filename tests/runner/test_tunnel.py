@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
+from actorbind.protocol import HttpResponseError
+from actorbind.protocol.http import read_error_body, read_error_header
 from actorbind.runner import _envoy_v8 as v8
-from actorbind.runner.tunnel import Tunnel
+from actorbind.runner.tunnel import _MARGIN, Tunnel
 from actorbind.server.host import ActorHost
 from actorbind.server.limits import Limits
 from actorbind.server.runtime import ActorRuntime
@@ -77,6 +79,65 @@ async def test_streamed_request_body_is_collected_before_dispatch() -> None:
         tunnel.handle(_msg(v8.ToEnvoyRequestChunk(b"]", True), 2))
         await _until_sent(sent, 1)
         assert seen == ["a" * 30]
+    finally:
+        await host.shutdown()
+        storage.close()
+
+
+def _error_of(reply: v8.ToRivet) -> tuple[int, tuple[str, str] | None, HttpResponseError | None]:
+    # Read back as a client does (protocol.http): the status, x-rivet-error and the body.
+    assert isinstance(reply, v8.ToRivetTunnelMessage)
+    start = reply.message_kind
+    assert isinstance(start, v8.ToRivetResponseStart)
+    assert start.headers["content-length"] == str(len(start.body))
+    named = read_error_header(start.headers.get("x-rivet-error", ""))
+    return start.status, named, read_error_body(start.body, start.headers["content-type"])
+
+
+async def test_a_failing_handler_gets_a_named_json_500() -> None:
+    storage = Storage()
+    host = ActorHost(registry, storage, Limits())
+    sent: list[v8.ToRivet] = []
+
+    async def broken(actor_id: str) -> ActorRuntime | None:
+        raise RuntimeError("lookup failed")
+
+    tunnel = Tunnel(host, broken, sent.append)
+    try:
+        start = v8.ToEnvoyRequestStart("a" * 30, None, "POST", "/action/x", {}, b"[]", False, False)
+        tunnel.handle(_msg(start))
+        await _until_sent(sent, 1)
+        status, named, body = _error_of(sent[0])
+        assert (status, named) == (500, ("core", "internal_error"))
+        assert body == HttpResponseError("core", "internal_error", "An internal error occurred")
+    finally:
+        await host.shutdown()
+        storage.close()
+
+
+async def test_a_reply_over_the_payload_limit_is_refused_with_a_rivetkit_error() -> None:
+    storage = Storage()
+    host = ActorHost(registry, storage, Limits())
+    sent: list[v8.ToRivet] = []
+    record, _ = host.get_or_create("default", "raw", ("k",))
+
+    async def find(actor_id: str) -> ActorRuntime | None:
+        return await host.wake(record)
+
+    tunnel = Tunnel(host, find, sent.append)
+    tunnel.max_payload = _MARGIN + 8  # the raw actor's JSON echo is longer
+    try:
+        start = v8.ToEnvoyRequestStart(
+            record.actor_id, None, "GET", "/request/echo", {}, None, False, False
+        )
+        tunnel.handle(_msg(start))
+        await _until_sent(sent, 1)
+        status, named, body = _error_of(sent[0])
+        # RivetKit's envoy answers message.outgoing_too_long with 400 (framework_error_status).
+        assert (status, named) == (400, ("message", "outgoing_too_long"))
+        assert body == HttpResponseError(
+            "message", "outgoing_too_long", "Outgoing message too long"
+        )
     finally:
         await host.shutdown()
         storage.close()
