@@ -12,7 +12,7 @@ import httpx
 from ..protocol.codecs import Encoding, codec_for
 from ..protocol.keys import normalize_key
 from ..protocol.retry import Backoff, Classifier, classify
-from ..transport import Transport
+from ..transport import HTTPTransport, Transport
 from .config import DEFAULT_CONNECT_TIMEOUT, ClientConfig, resolve_config
 from .conn import ActorConn
 from .context import ClientContext
@@ -99,7 +99,7 @@ class Client:
         self,
         config: ClientConfig,
         *,
-        http_transport: httpx.AsyncBaseTransport | None = None,
+        http_transport: HTTPTransport | httpx.AsyncBaseTransport | None = None,
         retry: Classifier = classify,
         backoff: Backoff | None = None,
     ):
@@ -246,7 +246,7 @@ def create_client(
     max_response_size: int = 4 * 1024 * 1024,
     connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
     skip_ready_wait: bool = False,
-    http_transport: httpx.AsyncBaseTransport | None = None,
+    http_transport: HTTPTransport | httpx.AsyncBaseTransport | None = None,
     retry: Classifier = classify,
     backoff: Backoff | None = None,
 ) -> Client:
@@ -275,7 +275,10 @@ def create_client(
         skip_ready_wait: RivetKit's ``gateway.skipReadyWait`` for every call (each call can
             override it): the gateway forwards at once instead of waiting for the actor to
             be ready.
-        http_transport: an httpx transport (tests may pass ``httpx.MockTransport``).
+        http_transport: what sends the HTTP requests: an
+            :class:`actorbind.transport.HTTPTransport` (tests pass
+            :class:`actorbind.transport.MockTransport`), or an httpx transport (every request
+            then goes through httpx); default: a keep-alive HTTP/1.1 pool, httpx for https.
         retry: which failures are tried again: a function from an exception to a
             :class:`~actorbind.protocol.Retry` verdict; default
             :func:`actorbind.protocol.classify` (its table says why for each error code).

@@ -1,14 +1,17 @@
 """The one error boundary of the I/O layer, and the redaction of secrets in library logs.
 
-Every exception of httpx, websockets and the OS that can escape a request or a socket open is
-turned into an :mod:`actorbind` exception here (``raise ... from exc``), so nothing above this
-layer catches library-specific errors. URLs are never put in messages: they may hold tokens.
+Every exception of httpx, h11, websockets and the OS that can escape a request or a socket
+open, and every :class:`~.interface.RequestFailed` a transport reports, is turned into an
+:mod:`actorbind` exception here (``raise ... from exc``), so nothing above this layer catches
+library-specific errors. Here too a failed request that may have been written becomes
+:class:`~actorbind.OutcomeUnknown`. URLs are never put in messages: they may hold tokens.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,8 +20,9 @@ import httpx
 import websockets
 
 from ..protocol.codecs import Codec
-from ..protocol.errors import ActorError, ClientError, TransportError, actor_error
+from ..protocol.errors import ActorError, ClientError, OutcomeUnknown, TransportError, actor_error
 from ..protocol.http import ERROR_HEADER, read_error_body, read_error_header
+from .interface import RequestFailed
 
 __all__ = ["error_from_response", "map_transport_errors", "redact"]
 
@@ -54,37 +58,80 @@ for _name in ("httpx", "websockets.client"):
         _logger.addFilter(_RedactSecrets())
 
 
+# Failures that happen before any byte of the request is written.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.InvalidURL,
+    ConnectionRefusedError,
+    socket.gaierror,
+)
+# A request that may be sent twice: its failure is never "outcome unknown".
+_IDEMPOTENT = frozenset({"GET", "HEAD"})
+_SENT = "; the request was sent, so it may have been applied (it is not sent again)"
+_MAYBE_SENT = "; the request may have been sent and applied (it is not sent again)"
+
+
 @contextmanager
-def map_transport_errors(what: str) -> Iterator[None]:
-    """Translate transport exceptions raised inside the block into :class:`TransportError`."""
+def map_transport_errors(what: str, *, method: str | None = None) -> Iterator[None]:
+    """Translate transport exceptions raised inside the block into :class:`TransportError`.
+
+    With the ``method`` of an HTTP request: a failure after which a non-idempotent request
+    may have been applied is an :class:`OutcomeUnknown` (the caller must not send it again).
+    """
     try:
         yield
     except (ClientError, ActorError):
         raise
-    except httpx.TimeoutException as exc:
-        raise TransportError(f"{what}: timed out") from exc
-    except httpx.HTTPError as exc:  # ConnectError, ReadError, RemoteProtocolError, ...
-        raise TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}") from exc
-    except (httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as exc:  # not HTTPErrors
-        raise TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}") from exc
-    except h11.ProtocolError as exc:  # the HTTP/1.1 pool's framing, if it ever escapes
-        raise TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}") from exc
-    except websockets.InvalidStatus as exc:
-        raise _from_handshake_response(what, exc) from exc
-    except websockets.InvalidURI as exc:
-        raise TransportError(f"{what}: invalid websocket URL") from exc
-    except websockets.WebSocketException as exc:  # InvalidHandshake, ConnectionClosed, ...
-        raise TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}") from exc
-    except TimeoutError as exc:
-        raise TransportError(f"{what}: timed out") from exc
-    except OSError as exc:  # refused, unreachable, DNS (socket.gaierror)
-        raise TransportError(f"{what}: {exc.strerror or type(exc).__name__}") from exc
+    except Exception as exc:
+        error = _mapped(what, exc)
+        if error is None:
+            raise
+        if method is not None and method not in _IDEMPOTENT:
+            sent = exc.sent if isinstance(exc, RequestFailed) else _maybe_sent(exc)
+            if sent is not False:
+                error = OutcomeUnknown(f"{error}{_SENT if sent else _MAYBE_SENT}")
+        raise error from exc
+
+
+def _maybe_sent(exc: Exception) -> bool | None:
+    return False if isinstance(exc, _NOT_SENT) else None
+
+
+def _mapped(what: str, exc: Exception) -> Exception | None:
+    """The actorbind error for a library exception, ``None`` if it is not one (a bug)."""
+    if isinstance(exc, RequestFailed):
+        return TransportError(f"{what}: {redact(str(exc))}")
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return TransportError(f"{what}: timed out")
+    if isinstance(
+        exc,
+        # HTTPError: ConnectError, ReadError, RemoteProtocolError, ...; then those that are not
+        httpx.HTTPError
+        | httpx.InvalidURL
+        | httpx.CookieConflict
+        | httpx.StreamError
+        # h11's framing, if it ever escapes the pool
+        | h11.ProtocolError,
+    ):
+        return TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}")
+    if isinstance(exc, websockets.InvalidStatus):
+        return _from_handshake_response(what, exc)
+    if isinstance(exc, websockets.InvalidURI):
+        return TransportError(f"{what}: invalid websocket URL")
+    if isinstance(exc, websockets.WebSocketException):  # InvalidHandshake, ConnectionClosed
+        return TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}")
+    if isinstance(exc, OSError):  # refused, unreachable, DNS (socket.gaierror)
+        return TransportError(f"{what}: {redact(exc.strerror or type(exc).__name__)}")
+    return None
 
 
 def _short(exc: BaseException) -> str:
     # Library messages may embed URLs (and so tokens); keep only the first line, no URL.
     text = str(exc).splitlines()[0] if str(exc) else ""
-    return text if "://" not in text else type(exc).__name__
+    return redact(text) if "://" not in text else type(exc).__name__
 
 
 def _from_handshake_response(what: str, exc: websockets.InvalidStatus) -> Exception:

@@ -1,7 +1,8 @@
 """A keep-alive HTTP/1.1 client for plain ``http://``: h11 driven from an :class:`asyncio.Protocol`
 (one connection: :mod:`.http1_conn`).
 
-Used by :class:`~actorbind.transport.Transport` for stateless actions and management calls.
+An :class:`~actorbind.transport.interface.HTTPTransport`: the default one of
+:class:`~actorbind.transport.Transport`, for stateless actions and management calls.
 h11 (httpcore's HTTP/1.1 engine) does the framing both ways; this module does the I/O: one
 ``transport.write()`` per request, replies parsed in ``data_received``, and the awaiting
 coroutine woken once, when the whole reply is in (httpx's pool costs several times the CPU).
@@ -9,16 +10,18 @@ coroutine woken once, when the whole reply is in (httpx's pool costs several tim
 Delivery: a request is sent again (once, on a fresh connection) only when not one byte of it
 was written, i.e. a pooled connection was seen closed before use, or, for ``GET``/``HEAD``
 only, a reused connection died before the first reply byte. Any other failure after the write
-of a non-idempotent request raises :class:`~actorbind.OutcomeUnknown`: it may have been applied.
+is a :class:`~actorbind.transport.interface.RequestFailed` with ``sent=True`` (above the seam,
+for a non-idempotent request: :class:`~actorbind.OutcomeUnknown`, it may have been applied).
 
-Bounds: every reply's head (``max_head``) and body (``max_body``) are limited, and one deadline
-(``timeout``) covers connect, write, head and body of a call, however slowly bytes arrive.
+Bounds (the request's): every reply's head (``max_head``) and body (``max_body``) are limited,
+and one deadline (``timeout``) covers connect, write, head and body of a call, however slowly
+bytes arrive.
 
 Scope, deliberately small: no TLS, proxies, redirects, cookies, ``Expect``, pipelining or
 streaming. Anything outside it (``https://``, user info in the URL, characters httpx would
-percent-encode, framing headers set by the caller, header values h11 refuses) is for httpx:
-:meth:`HTTP1Pool.request` returns ``None`` then, having sent nothing. Error messages never
-hold the URL (it may carry a token).
+percent-encode, framing headers set by the caller, header values h11 refuses) goes to the
+pool's ``fallback`` (httpx), nothing having been sent. Error messages never hold the URL (it
+may carry a token).
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from collections.abc import Mapping
 import h11
 import httpx
 
-from ..protocol.errors import OutcomeUnknown, TransportError
 from .http1_conn import CLOSED, Connection, Failed, Reply
+from .interface import HTTPTransport, Request, RequestFailed
 
 __all__ = ["DEFAULT_MAX_BODY", "DEFAULT_MAX_HEAD", "HTTP1Pool", "Response", "split_url"]
 
@@ -58,7 +61,6 @@ _RESERVED = frozenset(
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _IDEMPOTENT = frozenset({"GET", "HEAD"})  # may be sent again after a silent reused connection
 _REQUEST_CACHE = 256  # validated requests kept for reuse
-_SENT = "; the request was sent, so it may have been applied (it is not sent again)"
 
 
 class _Unsupported(Exception):
@@ -132,41 +134,32 @@ class Response(httpx.Response):
         self._request = value
 
 
-def _error(what: str, failure: Failed, method: str) -> TransportError:
-    """The public error for a request that failed after it was written."""
-    if method in _IDEMPOTENT:
-        return TransportError(f"{what}: {failure.message}")
-    return OutcomeUnknown(f"{what}: {failure.message}{_SENT}")
-
-
-class HTTP1Pool:
+class HTTP1Pool(HTTPTransport):
     """Keep-alive connections per ``(host, port)``, most recently used first; no limit on
     how many (a request finding none idle opens one). Idle ones close after
     ``idle_timeout`` seconds, all of them on :meth:`aclose`. One event loop per pool.
 
-    ``timeout`` (seconds, ``None``: none) bounds each call from connect to the reply's last
-    byte; ``max_head``/``max_body`` bound each reply's head and body (bytes).
+    A request this pool does not do goes to ``fallback`` (closed with the pool); without
+    one it fails, unsent.
     """
 
     def __init__(
         self,
         *,
-        timeout: float | None,
-        max_head: int = DEFAULT_MAX_HEAD,
-        max_body: int = DEFAULT_MAX_BODY,
+        fallback: HTTPTransport | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         idle_timeout: float = IDLE_TIMEOUT,
     ) -> None:
-        self._timeout = timeout
-        self._max_head = max_head
-        self._max_body = max_body
+        self._fallback = fallback
         self._connect_timeout = connect_timeout
         self._idle_timeout = idle_timeout
-        self._idle: dict[tuple[str, int], list[Connection]] = {}
+        # Keyed by the head limit too: h11 bounds a connection's buffered head with it.
+        self._idle: dict[tuple[str, int, int], list[Connection]] = {}
         self._conns: set[Connection] = set()
         self._sweeper: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._closed = False
+        # Bumped by aclose(): a request begun before it never pools its connection.
+        self._epoch = 0
         self._requests: dict[tuple[object, ...], tuple[str, int, h11.Request]] = {}
 
     @property
@@ -174,23 +167,24 @@ class HTTP1Pool:
         """Open connections, idle or busy (for tests)."""
         return len(self._conns)
 
-    async def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        content: bytes | None,
-        what: str = "HTTP request",
-    ) -> Response | None:
+    async def handle_request(self, request: Request) -> httpx.Response:
+        response = await self.send(request)
+        if response is not None:
+            return response
+        if self._fallback is None:
+            raise RequestFailed("the HTTP/1.1 pool does not send this request", sent=False)
+        return await self._fallback.handle_request(request)
+
+    async def send(self, req: Request) -> Response | None:
         """Send one request and read the whole reply; ``None`` (and nothing sent) if this
-        client does not do what the request needs: send it with httpx.
+        pool does not do what the request needs.
 
         Raises:
-            OutcomeUnknown: a non-idempotent request was written and then failed.
-            TransportError: any other failure (connect, timeout, limit, malformed reply).
+            RequestFailed: connect, timeout, limit, malformed reply (``sent`` says whether
+                the request was written).
             UnicodeEncodeError: a header is not ASCII (as with httpx).
         """
+        method, url, headers, content = req.method, req.url, req.headers, req.content
         # h11 validates every header of a new Request (about half of its cost per call); a
         # Request is immutable, so the same call made again reuses the one built before.
         cache_key = (method, url, len(content) if content else 0, *headers.items())
@@ -212,17 +206,18 @@ class HTTP1Pool:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._rebind(loop)
-        key = (host, port)
+        key = (host, port, req.max_head)
+        epoch = self._epoch
         started = loop.time()
-        deadline = None if self._timeout is None else started + self._timeout
+        deadline = None if req.timeout is None else started + req.timeout
         retried = False
         while True:
             conn = self._checkout(key)
             reused = conn is not None
             if conn is None:
-                conn = await self._connect(loop, key, deadline, what)
+                conn = await self._connect(loop, key, deadline)
             try:
-                reply = await conn.send(request, content, deadline)
+                reply = await conn.send(request, content, deadline, req.max_body)
             except Failed as failure:
                 self._drop(conn)
                 if (
@@ -231,16 +226,16 @@ class HTTP1Pool:
                     and not failure.replied
                     and not retried
                     and method in _IDEMPOTENT
-                    and not self._closed
+                    and epoch == self._epoch
                 ):
                     retried = True  # the server closed it while idle (keep-alive race)
                     continue
-                raise _error(what, failure, method) from None
+                raise RequestFailed(failure.message, sent=True) from None
             except BaseException:
                 self._drop(conn)
                 raise
             break
-        if reply.reusable and not self._closed and not conn.lost:
+        if reply.reusable and epoch == self._epoch and not conn.lost:
             conn.idle_since = loop.time()
             idle = self._idle.get(key)
             if idle is None:
@@ -277,7 +272,7 @@ class HTTP1Pool:
         except h11.LocalProtocolError:
             raise _Unsupported(method) from None  # e.g. CR/LF in a value: httpx rejects it
 
-    def _checkout(self, key: tuple[str, int]) -> Connection | None:
+    def _checkout(self, key: tuple[str, int, int]) -> Connection | None:
         idle = self._idle.get(key)
         while idle:
             conn = idle.pop()
@@ -289,27 +284,25 @@ class HTTP1Pool:
     async def _connect(
         self,
         loop: asyncio.AbstractEventLoop,
-        key: tuple[str, int],
+        key: tuple[str, int, int],
         deadline: float | None,
-        what: str,
     ) -> Connection:
-        host, port = key
-        max_head, max_body = self._max_head, self._max_body
+        host, port, max_head = key
         limit = loop.time() + self._connect_timeout
         if deadline is not None:
             limit = min(limit, deadline)
         try:
             async with asyncio.timeout_at(limit):
                 _, protocol = await loop.create_connection(
-                    lambda: Connection(loop, max_head, max_body), host, port
+                    lambda: Connection(loop, max_head), host, port
                 )
         except TimeoutError:
-            raise TransportError(f"{what}: timed out") from None
+            raise RequestFailed("timed out", sent=False) from None
         except OSError as exc:
             message = str(exc) or type(exc).__name__
             if "://" in message:  # never a URL (a token) in a message
                 message = type(exc).__name__
-            raise TransportError(f"{what}: ConnectError: {message}") from exc
+            raise RequestFailed(f"ConnectError: {message}", sent=False) from exc
         self._conns.add(protocol)
         return protocol
 
@@ -320,7 +313,7 @@ class HTTP1Pool:
     def _sweep(self) -> None:
         self._sweeper = None
         loop = self._loop
-        if loop is None or self._closed:
+        if loop is None:
             return
         cutoff = loop.time() - self._idle_timeout
         left = False
@@ -355,8 +348,8 @@ class HTTP1Pool:
 
     async def aclose(self) -> None:
         """Close every connection (busy ones too: their requests fail) and wait until the
-        sockets are closed."""
-        self._closed = True
+        sockets are closed; later requests open new ones."""
+        self._epoch += 1
         if self._sweeper is not None:
             self._sweeper.cancel()
             self._sweeper = None
@@ -368,3 +361,5 @@ class HTTP1Pool:
         pending = [c.closed for c in conns if not c.closed.done()]
         if pending:
             await asyncio.wait(pending, timeout=1.0)
+        if self._fallback is not None:
+            await self._fallback.aclose()

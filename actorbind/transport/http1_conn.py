@@ -81,10 +81,10 @@ class Connection(asyncio.Protocol):
         "transport",
     )
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, max_head: int, max_body: int) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, max_head: int) -> None:
         self._loop = loop
         self._max_head = max_head
-        self._max_body = max_body
+        self._max_body = 0  # the request's, set by send()
         self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=max_head)
         self.transport: asyncio.WriteTransport | None = None
         self.fd = -1
@@ -275,7 +275,7 @@ class Connection(asyncio.Protocol):
         return True
 
     def send(
-        self, request: h11.Request, content: bytes | None, deadline: float | None
+        self, request: h11.Request, content: bytes | None, deadline: float | None, max_body: int
     ) -> asyncio.Future[Reply]:
         """Write the whole request at once; the future gets the reply or a :class:`Failed`."""
         h = self._h11
@@ -286,6 +286,7 @@ class Connection(asyncio.Protocol):
         loop = self._loop
         waiter: asyncio.Future[Reply] = loop.create_future()
         self._waiter = waiter
+        self._max_body = max_body
         self._replied = False
         self._head_only = request.method == b"HEAD"
         self._fed = 0

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from actorbind import ConnDisposed, create_client
+from actorbind.transport import MockTransport
 from tests.client.fake_server import FakeServer
 
 pytestmark = pytest.mark.usefixtures("loop_health")
@@ -24,7 +25,7 @@ def _json_client(**kw: Any) -> Any:
         "http://127.0.0.1:1",
         encoding="json",
         disable_metadata_lookup=True,
-        http_transport=httpx.MockTransport(_ok),
+        http_transport=MockTransport(_ok),
         **kw,
     )
 

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from actorbind import Client, MalformedMessage, TransportError, create_client
+from actorbind.transport import MockTransport
 from tests.client.fake_server import FakeServer
 
 pytestmark = pytest.mark.usefixtures("loop_health")
@@ -124,7 +125,7 @@ async def test_metadata_redirects_later_calls() -> None:
         }
     )
     async with create_client(
-        f"http://ns1:{TOKEN}@a.test", encoding="json", http_transport=httpx.MockTransport(recorder)
+        f"http://ns1:{TOKEN}@a.test", encoding="json", http_transport=MockTransport(recorder)
     ) as client:
         assert await client.counter.get_or_create("k").action("x") == 7
         assert await client.counter.get_or_create("k").resolve() == "a9"
@@ -149,7 +150,7 @@ async def test_metadata_without_redirect_keeps_config() -> None:
         }
     )
     async with create_client(
-        "http://a.test", encoding="json", http_transport=httpx.MockTransport(recorder)
+        "http://a.test", encoding="json", http_transport=MockTransport(recorder)
     ) as client:
         assert await client.counter.get_or_create("k").action("x") == 1
     assert recorder.requests[1].url.params["rvt-namespace"] == "default"
@@ -168,7 +169,7 @@ async def test_metadata_redirects_websocket(make_client: Callable[..., Client]) 
             "http://a.test",
             encoding="bare",
             disable_metadata_lookup=False,
-            http_transport=httpx.MockTransport(recorder),
+            http_transport=MockTransport(recorder),
         )
         conn = client.counter.get_or_create("k").connect()
         assert await conn.echo(1) == [1]
@@ -192,7 +193,7 @@ async def test_metadata_failure_is_clear(reply: Any, expected: type) -> None:
 
     recorder = Recorder({"http://a.test/metadata": handler})
     async with create_client(
-        "http://a.test", encoding="json", http_transport=httpx.MockTransport(recorder)
+        "http://a.test", encoding="json", http_transport=MockTransport(recorder)
     ) as client:
         with pytest.raises(expected):
             await client.counter.get_or_create("k").action("x")
@@ -202,7 +203,7 @@ async def test_metadata_failure_is_clear(reply: Any, expected: type) -> None:
 async def test_metadata_not_an_object() -> None:
     recorder = Recorder({"http://a.test/metadata": lambda r: httpx.Response(200, json=[1, 2])})
     async with create_client(
-        "http://a.test", encoding="json", http_transport=httpx.MockTransport(recorder)
+        "http://a.test", encoding="json", http_transport=MockTransport(recorder)
     ) as client:
         with pytest.raises(MalformedMessage):
             await client.counter.get_or_create("k").action("x")

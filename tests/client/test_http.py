@@ -1,4 +1,5 @@
-"""Stateless HTTP calls against ``httpx.MockTransport``: error bodies, retries, secrets."""
+"""Stateless HTTP calls through ``actorbind.transport.MockTransport`` (production's code
+above the seam, no network): error bodies, retries, secrets."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from actorbind import (
 from actorbind.protocol import Backoff, Retry, classify
 from actorbind.protocol.codecs import codec_for
 from actorbind.protocol.messages import HttpResponseError
+from actorbind.transport import MockTransport
 from tests.client.fake_server import FakeServer, Refuse, Session
 
 pytestmark = pytest.mark.usefixtures("loop_health")
@@ -58,9 +60,8 @@ async def http_client() -> AsyncIterator[Callable[..., Client]]:
         kw.setdefault("disable_metadata_lookup", True)
         kw.setdefault("endpoint", "http://gw.test")
         kw.setdefault("backoff", NO_WAIT)
-        client = create_client(
-            encoding=encoding, http_transport=httpx.MockTransport(recorder), **kw
-        )
+        kw.setdefault("http_transport", MockTransport(recorder))
+        client = create_client(encoding=encoding, **kw)
         clients.append(client)
         return client
 
@@ -353,14 +354,21 @@ def _log_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
         pytest.param(httpx.ConnectError(f"http://x/?t={TOKEN}"), id="connect-error"),
     ],
 )
+@pytest.mark.parametrize("via_httpx", [False, True], ids=["mock", "httpx"])
 async def test_secrets_stay_out_of_errors_reprs_and_logs(
     http_client: Callable[..., Client],
     caplog: pytest.LogCaptureFixture,
     reply: httpx.Response | Exception,
+    via_httpx: bool,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     recorder = Recorder(reply)
-    client = http_client(recorder, "json", endpoint=f"http://ns:{TOKEN}@gw.test")
+    # Through a user's httpx transport (public: ``http_transport=``) httpx logs each URL,
+    # and the filter redacts it.
+    transport = httpx.MockTransport(recorder) if via_httpx else MockTransport(recorder)
+    client = http_client(
+        recorder, "json", endpoint=f"http://ns:{TOKEN}@gw.test", http_transport=transport
+    )
     handles = [
         client.get("counter", "k", params={"authToken": PARAM}),
         client.get_for_id("counter", "a1", params={"authToken": PARAM}),
@@ -370,7 +378,7 @@ async def test_secrets_stay_out_of_errors_reprs_and_logs(
             await handle.action("x", 1)
         _assert_no_secret(str(info.value), repr(info.value), repr(handle))
     _assert_no_secret(repr(client), repr(client.config), *_log_texts(caplog))
-    if isinstance(reply, httpx.Response):  # httpx logged the URL, redacted
+    if via_httpx and isinstance(reply, httpx.Response):  # httpx logged the URL, redacted
         assert any("rvt-token=<redacted>" in t for t in _log_texts(caplog))
     # The secrets did travel (header/URL), so the checks above are not vacuous.
     sent = recorder.requests[-1]

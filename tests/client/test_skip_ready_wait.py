@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from actorbind import create_client
+from actorbind.transport import MockTransport
 from tests.client.fake_server import FakeServer
 
 pytestmark = pytest.mark.usefixtures("loop_health")
@@ -32,7 +33,7 @@ def _client(recorder: Recorder, **kw: Any) -> Any:
         encoding="json",
         token="tok",
         disable_metadata_lookup=True,
-        http_transport=httpx.MockTransport(recorder),
+        http_transport=MockTransport(recorder),
         **kw,
     )
 

@@ -17,8 +17,14 @@ import httpx
 import pytest
 
 from actorbind import OutcomeUnknown, TransportError
-from actorbind.transport import Transport
-from actorbind.transport.http1 import HTTP1Pool, split_url
+from actorbind.transport import MockTransport, Request, Transport
+from actorbind.transport.http1 import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_HEAD,
+    HTTP1Pool,
+    Response,
+    split_url,
+)
 from tests.utils import actorbind_tasks
 
 pytestmark = pytest.mark.usefixtures("loop_health")
@@ -37,6 +43,20 @@ class Req:
 
 
 Respond = Callable[[Req, asyncio.StreamWriter], Awaitable[bool]]
+
+
+async def send(
+    pool: HTTP1Pool, method: str, url: str, *, headers: dict[str, str], content: bytes | None
+) -> Response | None:
+    """The pool's own send (``None``: not for it), with the client's default bounds."""
+    return await pool.send(
+        Request(method, url, headers, content, 5.0, DEFAULT_MAX_HEAD, DEFAULT_MAX_BODY)
+    )
+
+
+def pool_of(transport: Transport) -> HTTP1Pool:
+    assert isinstance(transport.http, HTTP1Pool)
+    return transport.http
 
 
 def reply(
@@ -270,7 +290,7 @@ async def test_connection_close_and_http10(
     assert (await post(transport, server.url + "/10")).content == b"until eof and more"
     assert server.accepted == 3
     assert await server.all_closed()
-    assert transport._fast is not None and transport._fast.connection_count == 0
+    assert pool_of(transport).connection_count == 0
 
 
 async def test_head_and_204_have_no_body(
@@ -515,7 +535,7 @@ async def test_the_timeout_bounds_the_whole_call_not_each_read(
             with pytest.raises(TransportError) as error:
                 await t.request("GET", server.url, headers={}, what="metadata lookup")
             assert str(error.value) == "metadata lookup: timed out"
-        assert t._fast is not None and t._fast.connection_count == 0  # not reused
+        assert pool_of(t).connection_count == 0  # not reused
     finally:
         await t.aclose()
 
@@ -569,9 +589,9 @@ async def test_many_concurrent_requests_then_aclose_leaves_nothing(
     # a second wave reuses the idle connections
     await asyncio.gather(*(post(t, f"{server.url}/{i}") for i in range(opened)))
     assert server.accepted == opened
-    assert t._fast is not None and t._fast.connection_count == opened
+    assert pool_of(t).connection_count == opened
     await t.aclose()
-    assert t._fast is not None and t._fast.connection_count == 0
+    assert pool_of(t).connection_count == 0
     assert await server.all_closed()
     assert actorbind_tasks() == []
     gc.collect()
@@ -602,15 +622,15 @@ async def test_aclose_fails_busy_requests_and_the_transport_stays_usable(
 
 async def test_idle_connections_expire(serve: Callable[[Respond], Awaitable[Server]]) -> None:
     server = await serve(answer_echo)
-    pool = HTTP1Pool(timeout=5.0, idle_timeout=0.2)
+    pool = HTTP1Pool(idle_timeout=0.2)
     try:
         for _ in range(2):
-            r = await pool.request("GET", server.url, headers={}, content=None)
+            r = await send(pool, "GET", server.url, headers={}, content=None)
             assert r is not None and r.status_code == 200
         assert pool.connection_count == 1
         assert await server.all_closed(timeout=1.0)
         assert pool.connection_count == 0
-        r = await pool.request("GET", server.url, headers={}, content=None)
+        r = await send(pool, "GET", server.url, headers={}, content=None)
         assert r is not None and server.accepted == 2
     finally:
         await pool.aclose()
@@ -654,16 +674,37 @@ async def test_requests_it_does_not_do_go_to_httpx(
     serve: Callable[[Respond], Awaitable[Server]],
 ) -> None:
     server = await serve(answer_echo)
-    pool = HTTP1Pool(timeout=5.0)
+    pool = HTTP1Pool()
     try:
         for headers in ({"Content-Length": "3"}, {"connection": "close"}, {"x-a": "1\r\nx: 2"}):
-            assert await pool.request("POST", server.url, headers=headers, content=b"abc") is None
-        assert await pool.request("GET", "https://a.test/", headers={}, content=None) is None
+            assert await send(pool, "POST", server.url, headers=headers, content=b"abc") is None
+        assert await send(pool, "GET", "https://a.test/", headers={}, content=None) is None
         with pytest.raises(UnicodeEncodeError):  # as httpx
-            await pool.request("GET", server.url, headers={"x-a": "caf\u00e9"}, content=None)
+            await send(pool, "GET", server.url, headers={"x-a": "caf\u00e9"}, content=None)
         assert server.accepted == 0
     finally:
         await pool.aclose()
+
+
+async def test_what_the_pool_does_not_do_goes_to_its_fallback(
+    serve: Callable[[Respond], Awaitable[Server]],
+) -> None:
+    server = await serve(answer_echo)
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, content=b"fallback")
+
+    t = Transport(timeout=5.0, http_transport=HTTP1Pool(fallback=MockTransport(handler)))
+    try:
+        assert (await post(t, "https://a.test/x")).content == b"fallback"
+        assert (await post(t, server.url)).json()["target"] == "/"  # plain http: the pool's
+        assert seen == ["https://a.test/x"] and server.accepted == 1
+    finally:
+        await t.aclose()
+    with pytest.raises(TransportError, match="does not send this request"):
+        await post(Transport(timeout=5.0, http_transport=HTTP1Pool()), "https://a.test/x")
 
 
 async def test_custom_httpx_transport_always_wins() -> None:
@@ -685,11 +726,12 @@ async def test_validated_requests_are_reused_and_the_cache_is_bounded(
     serve: Callable[[Respond], Awaitable[Server]],
 ) -> None:
     server = await serve(answer_echo)
-    pool = HTTP1Pool(timeout=5.0)
+    pool = HTTP1Pool()
     try:
         for i in range(300):
             for params in ("a", "b"):  # same target, other header: another request
-                r = await pool.request(
+                r = await send(
+                    pool,
                     "POST",
                     f"{server.url}/{i}",
                     headers={"x-rivet-conn-params": params},
@@ -704,7 +746,7 @@ async def test_validated_requests_are_reused_and_the_cache_is_bounded(
         # a header value h11 refuses is never cached, and goes to httpx each time
         for _ in range(2):
             bad = {"x-a": "1\r\nx: 2"}
-            assert await pool.request("GET", server.url, headers=bad, content=None) is None
+            assert await send(pool, "GET", server.url, headers=bad, content=None) is None
     finally:
         await pool.aclose()
 
@@ -726,11 +768,11 @@ def test_the_pool_runs_on_uvloop() -> None:
 
         server = await asyncio.start_server(handle, "127.0.0.1", 0)
         url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
-        pool = HTTP1Pool(timeout=5.0)
+        pool = HTTP1Pool()
         try:
             statuses = []
             for _ in range(3):  # reuse goes through the readability check on uvloop's socket
-                r = await pool.request("GET", url, headers={}, content=None)
+                r = await send(pool, "GET", url, headers={}, content=None)
                 assert r is not None and r.content == b"uv"
                 statuses.append(r.status_code)
             assert pool.connection_count == 1
