@@ -106,6 +106,10 @@ def _mapped(what: str, exc: Exception) -> Exception | None:
         return TransportError(f"{what}: {redact(str(exc))}")
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return TransportError(f"{what}: timed out")
+    if isinstance(exc, httpx.LocalProtocolError | h11.LocalProtocolError):
+        # Our own request refused before it left: the message quotes the offending header
+        # value, which may be a token or the conn params.
+        return TransportError(f"{what}: {type(exc).__name__}: the request is not valid HTTP")
     if isinstance(
         exc,
         # HTTPError: ConnectError, ReadError, RemoteProtocolError, ...; then those that are not
@@ -124,14 +128,20 @@ def _mapped(what: str, exc: Exception) -> Exception | None:
     if isinstance(exc, websockets.WebSocketException):  # InvalidHandshake, ConnectionClosed
         return TransportError(f"{what}: {type(exc).__name__}: {_short(exc)}")
     if isinstance(exc, OSError):  # refused, unreachable, DNS (socket.gaierror)
-        return TransportError(f"{what}: {redact(exc.strerror or type(exc).__name__)}")
+        return TransportError(f"{what}: {_clean(exc.strerror, type(exc).__name__)}")
     return None
 
 
 def _short(exc: BaseException) -> str:
-    # Library messages may embed URLs (and so tokens); keep only the first line, no URL.
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return redact(text) if "://" not in text else type(exc).__name__
+    text = str(exc)
+    return _clean(text, type(exc).__name__) if text else ""
+
+
+def _clean(text: str | None, fallback: str) -> str:
+    # Library messages may embed URLs (so tokens: a URL's user info is not redactable) and
+    # subprotocols (conn params): keep the first line, never a URL, secrets redacted.
+    line = text.splitlines()[0] if text else ""
+    return redact(line) if line and "://" not in line else fallback
 
 
 def _from_handshake_response(what: str, exc: websockets.InvalidStatus) -> Exception:
