@@ -3,33 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
 
-from ..protocol.errors import ActorNotFound, ConnDisposed, MalformedMessage
-from ..protocol.keys import ActorKey, serialize_key
-from ..protocol.urls import encode_input_rest
+from ..protocol.errors import ActorNotFound, ConnDisposed
+from ..protocol.keys import ActorKey
+from ..protocol.management import (
+    ActorRecord,
+    ApiRequest,
+    actor_by_id_request,
+    actor_by_key_request,
+    create_actor_request,
+    destroy_actor_request,
+    metadata_request,
+    read_actor_list,
+    read_create_reply,
+    read_get_or_create_reply,
+    read_metadata,
+)
 from ..transport import Transport
 from .config import USER_AGENT, ClientConfig
 
 __all__ = ["ActorRecord", "Management"]
-
-
-@dataclass(frozen=True, slots=True)
-class ActorRecord:
-    """What the management API says about one actor."""
-
-    actor_id: str
-    name: str
-    key: str
-    raw: dict[str, Any]
-
-    @classmethod
-    def parse(cls, obj: Any) -> ActorRecord:
-        if not isinstance(obj, dict) or not isinstance(obj.get("actor_id"), str):
-            raise MalformedMessage("the management API returned a malformed actor")
-        return cls(obj["actor_id"], str(obj.get("name", "")), str(obj.get("key", "")), obj)
 
 
 class Management:
@@ -75,18 +69,9 @@ class Management:
         # One try per call, not cached when it fails: the caller sees the failure at once (a
         # connection retries with its own backoff) instead of waiting on hidden retries.
         cfg = self._initial
-        url = f"{cfg.endpoint}/metadata?{urlencode({'namespace': cfg.namespace})}"
-        meta = await self._transport.request_json(
-            "GET", url, headers=self.headers(cfg), what="metadata lookup"
-        )
-        if not isinstance(meta, dict):
-            raise MalformedMessage("metadata lookup: the reply is not a JSON object")
-        endpoint = meta.get("clientEndpoint")
-        return cfg.with_overrides(
-            endpoint if isinstance(endpoint, str) else None,
-            _opt_str(meta.get("clientNamespace")),
-            _opt_str(meta.get("clientToken")),
-        )
+        request = metadata_request(cfg.namespace)
+        meta = read_metadata(await self._send(cfg, request))
+        return cfg.with_overrides(meta.client_endpoint, meta.client_namespace, meta.client_token)
 
     @staticmethod
     def headers(cfg: ClientConfig) -> dict[str, str]:
@@ -95,72 +80,65 @@ class Management:
             headers["authorization"] = f"Bearer {cfg.token}"
         return headers
 
-    async def _call(
-        self, method: str, path: str, query: dict[str, str], body: Any, what: str
-    ) -> Any:
-        cfg = await self.config()
-        url = f"{cfg.endpoint}{path}?{urlencode({**query, 'namespace': cfg.namespace})}"
+    async def _send(self, cfg: ClientConfig, request: ApiRequest) -> Any:
         return await self._transport.request_json(
-            method, url, headers=self.headers(cfg), body=body, what=what
+            request.method,
+            request.url(cfg.endpoint),
+            headers=self.headers(cfg),
+            body=request.body,
+            what=request.what,
         )
 
     async def get_by_id(self, actor_id: str) -> ActorRecord | None:
-        reply = await self._call("GET", "/actors", {"actor_ids": actor_id}, None, "get actor")
-        return _first(reply)
+        cfg = await self.config()
+        actors = read_actor_list(
+            await self._send(cfg, actor_by_id_request(actor_id, cfg.namespace))
+        )
+        return actors[0] if actors else None
 
     async def get_by_key(self, name: str, key: ActorKey) -> ActorRecord:
-        reply = await self._call(
-            "GET", "/actors", {"name": name, "key": serialize_key(key)}, None, "get actor"
-        )
-        record = _first(reply)
-        if record is None:
+        cfg = await self.config()
+        request = actor_by_key_request(name, key, cfg.namespace)
+        actors = read_actor_list(await self._send(cfg, request))
+        if not actors:
             raise ActorNotFound("actor", "not_found", f"Actor not found: {name}:{list(key)!r}")
-        return record
+        return actors[0]
 
     async def get_or_create(
         self, name: str, key: ActorKey, *, input: Any, has_input: bool, region: str | None
     ) -> tuple[ActorRecord, bool]:
-        body = await self._create_body(name, key, input, has_input, region)
-        reply = await self._call("PUT", "/actors", {}, body, "get or create actor")
-        if not isinstance(reply, dict):
-            raise MalformedMessage("get or create actor: malformed reply")
-        return ActorRecord.parse(reply.get("actor")), bool(reply.get("created"))
+        reply = await self._create(name, key, input, has_input, region, get_or_create=True)
+        return read_get_or_create_reply(reply)
 
     async def create(
         self, name: str, key: ActorKey, *, input: Any, has_input: bool, region: str | None
     ) -> ActorRecord:
-        body = await self._create_body(name, key, input, has_input, region)
-        reply = await self._call("POST", "/actors", {}, body, "create actor")
-        if not isinstance(reply, dict):
-            raise MalformedMessage("create actor: malformed reply")
-        return ActorRecord.parse(reply.get("actor"))
+        reply = await self._create(name, key, input, has_input, region, get_or_create=False)
+        return read_create_reply(reply)
+
+    async def _create(
+        self,
+        name: str,
+        key: ActorKey,
+        input: Any,
+        has_input: bool,
+        region: str | None,
+        *,
+        get_or_create: bool,
+    ) -> Any:
+        cfg = await self.config()
+        request = create_actor_request(
+            name,
+            key,
+            namespace=cfg.namespace,
+            runner=cfg.runner,
+            input=input,
+            has_input=has_input,
+            region=region,
+            get_or_create=get_or_create,
+        )
+        return await self._send(cfg, request)
 
     async def destroy(self, actor_id: str) -> None:
-        await self._call("DELETE", f"/actors/{quote(actor_id, safe='')}", {}, None, "destroy actor")
-
-    async def _create_body(
-        self, name: str, key: ActorKey, input: Any, has_input: bool, region: str | None
-    ) -> dict[str, Any]:
         cfg = await self.config()
-        body: dict[str, Any] = {
-            "name": name,
-            "key": serialize_key(key),
-            "runner_name_selector": cfg.runner,
-            "crash_policy": "sleep",
-        }
-        if has_input:
-            body["input"] = encode_input_rest(input)
-        if region is not None:
-            body["datacenter"] = region
-        return body
-
-
-def _first(reply: Any) -> ActorRecord | None:
-    if not isinstance(reply, dict) or not isinstance(reply.get("actors"), list):
-        raise MalformedMessage("the management API returned a malformed actor list")
-    actors = reply["actors"]
-    return ActorRecord.parse(actors[0]) if actors else None
-
-
-def _opt_str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+        await self._send(cfg, destroy_actor_request(actor_id, cfg.namespace))

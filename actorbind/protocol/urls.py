@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .gateway import (
     MAX_INPUT_SIZE,
     IdTarget,
     QueryTarget,
-    _cbor_input,
     encode_input_query,
     gateway_query,
     target_headers,
     target_protocols,
 )
+from .management import encode_input_rest
 
 __all__ = [
     "MAX_INPUT_SIZE",
@@ -83,11 +81,6 @@ def parse_endpoint(url: str) -> Endpoint:
         namespace=unquote(namespace) if namespace else None,
         token=unquote(token) if token else None,
     )
-
-
-def encode_input_rest(value: Any) -> str:
-    """``input`` for ``PUT/POST /actors``: padded standard base64 of compat CBOR."""
-    return base64.b64encode(_cbor_input(value)).decode("ascii")
 
 
 def gateway_url(

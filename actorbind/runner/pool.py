@@ -13,6 +13,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from actorbind.protocol.management import (
+    ApiRequest,
+    datacenters_request,
+    read_datacenters,
+    runner_config_request,
+)
+
 __all__ = ["ensure_pool", "is_loopback"]
 
 
@@ -27,21 +34,30 @@ def is_loopback(endpoint: str) -> bool:
 
 
 async def ensure_pool(
-    endpoint: str, namespace: str, pool: str, token: str | None, *, timeout: float = 10.0
+    endpoint: str,
+    namespace: str,
+    pool: str,
+    token: str | None,
+    *,
+    timeout: float = 10.0,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> None:
-    """Create (or keep) a ``normal`` runner config for ``pool`` in the first datacenter.
+    """Create (or keep) a ``normal`` runner config for ``pool`` in the first datacenter
+    (``transport``: httpx's, for tests).
 
     Raises:
         httpx.HTTPError: the engine refused it or cannot be reached.
+        MalformedMessage: its datacenter list is not one.
     """
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     base = endpoint.rstrip("/")
-    params = {"namespace": namespace}
-    async with httpx.AsyncClient(timeout=timeout, headers=headers) as http:
-        response = await http.get(f"{base}/datacenters", params=params)
+
+    async def send(http: httpx.AsyncClient, request: ApiRequest) -> httpx.Response:
+        response = await http.request(request.method, request.url(base), json=request.body)
         response.raise_for_status()
-        datacenters = response.json().get("datacenters") or [{"name": "default"}]
-        name = str(datacenters[0]["name"])
-        body = {"datacenters": {name: {"normal": {}, "drain_on_version_upgrade": True}}}
-        response = await http.put(f"{base}/runner-configs/{pool}", params=params, json=body)
-        response.raise_for_status()
+        return response
+
+    async with httpx.AsyncClient(timeout=timeout, headers=headers, transport=transport) as http:
+        listed = await send(http, datacenters_request(namespace))
+        datacenter = read_datacenters(listed.json())[0]
+        await send(http, runner_config_request(pool, datacenter, namespace))

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
-import cbor2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from actorbind._version import __version__
-from actorbind.protocol import ActorKey, deserialize_key
+from actorbind.protocol.management import (
+    BadApiRequest,
+    CreateRequest,
+    actor_list_reply,
+    actor_object,
+    create_reply,
+    get_or_create_reply,
+    metadata_reply,
+    read_create_body,
+    read_list_query,
+    read_namespace,
+)
 
 from .errors import RivetError
 from .host import ActorHost
@@ -31,7 +39,7 @@ def _host(request: Request) -> ActorHost:
 
 
 def _namespace(request: Request) -> str:
-    return request.query_params.get("namespace") or "default"
+    return read_namespace(request.query_params)
 
 
 def _error(err: RivetError) -> Response:
@@ -44,33 +52,30 @@ def _bad_request(message: str) -> Response:
 
 def actor_json(host: ActorHost, record: ActorRecord) -> dict[str, Any]:
     started = None if record.destroy_ts is not None else host.start_ts(record.actor_id)
-    return {
-        "actor_id": record.actor_id,
-        "name": record.name,
-        "key": record.serialized_key,
-        "namespace_id": record.namespace,
-        "datacenter": record.datacenter,
-        "runner_name_selector": record.runner,
-        "crash_policy": record.crash_policy,
-        "create_ts": record.create_ts,
-        "start_ts": started,
-        "pending_allocation_ts": None,
-        "connectable_ts": None if host.is_asleep(record.actor_id) else started,
-        "sleep_ts": host.sleep_ts.get(record.actor_id),
-        "reschedule_ts": None,
-        "destroy_ts": record.destroy_ts,
-    }
+    return actor_object(
+        actor_id=record.actor_id,
+        name=record.name,
+        key=record.key,
+        namespace=record.namespace,
+        datacenter=record.datacenter,
+        runner=record.runner,
+        crash_policy=record.crash_policy,
+        create_ts=record.create_ts,
+        start_ts=started,
+        connectable_ts=None if host.is_asleep(record.actor_id) else started,
+        sleep_ts=host.sleep_ts.get(record.actor_id),
+        destroy_ts=record.destroy_ts,
+    )
 
 
 async def metadata(request: Request) -> Response:
     return json_response(
-        {
-            "runtime": "engine",
-            "version": ENGINE_VERSION,
-            "server": "actorbind",
-            "server_version": __version__,
-            "actor_names": _host(request).registry.names,
-        }
+        metadata_reply(
+            ENGINE_VERSION,
+            server="actorbind",
+            server_version=__version__,
+            actor_names=_host(request).registry.names,
+        )
     )
 
 
@@ -80,29 +85,25 @@ async def health(request: Request) -> Response:
 
 async def list_actors(request: Request) -> Response:
     host = _host(request)
-    q = request.query_params
     namespace = _namespace(request)
+    try:
+        query = read_list_query(request.query_params)
+    except BadApiRequest as exc:
+        return _bad_request(str(exc))
     records: list[ActorRecord] = []
-    if q.get("actor_ids"):
-        for actor_id in q["actor_ids"].split(","):
-            found = host.storage.by_id(actor_id.strip())
+    if query.actor_ids:
+        for actor_id in query.actor_ids:
+            found = host.storage.by_id(actor_id)
             if found is not None and found.namespace == namespace:
                 records.append(found)
-    elif q.get("name"):
-        if "key" in q:
-            try:
-                key = deserialize_key(q["key"])
-            except ValueError:
-                return _bad_request("invalid key")
-            hit = host.storage.by_key(namespace, q["name"], key)
-            records = [] if hit is None else [hit]
-        else:
-            records = host.storage.by_name(namespace, q["name"])
+    elif query.key is not None:
+        assert query.name is not None
+        hit = host.storage.by_key(namespace, query.name, query.key)
+        records = [] if hit is None else [hit]
     else:
-        return _bad_request("either `actor_ids` or `name` is required")
-    return json_response(
-        {"actors": [actor_json(host, r) for r in records], "pagination": {"cursor": None}}
-    )
+        assert query.name is not None
+        records = host.storage.by_name(namespace, query.name)
+    return json_response(actor_list_reply([actor_json(host, r) for r in records]))
 
 
 def _too_large() -> Response:
@@ -135,7 +136,7 @@ async def _limited_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-async def _create_options(request: Request) -> tuple[str, ActorKey, dict[str, Any]] | Response:
+async def _create_options(request: Request) -> tuple[CreateRequest, dict[str, Any]] | Response:
     host = _host(request)
     raw = await _limited_body(request, host.limits.max_api_body)
     if raw is None:
@@ -144,56 +145,46 @@ async def _create_options(request: Request) -> tuple[str, ActorKey, dict[str, An
         body = loads_json(raw, host.limits.max_json_depth)
     except ValueError:
         return _bad_request("the body is not JSON")
-    if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
-        return _bad_request("`name` is required")
-    if not host.allow_unknown_names and host.registry.get(body["name"]) is None:
-        return _bad_request(f"no actor named {body['name']!r} in this registry")
-    raw_key = body.get("key")
-    if raw_key is not None and not isinstance(raw_key, str):
-        return _bad_request("`key` must be a string")
-    key = deserialize_key(raw_key) if raw_key else ()
-    options: dict[str, Any] = {}
-    raw_input = body.get("input")
-    if raw_input is not None:
-        try:
-            decoded = base64.b64decode(raw_input, validate=True)
-            if json_too_deep(cbor2.loads(decoded), host.limits.max_json_depth):
-                raise ValueError("too deep")
-        except (binascii.Error, ValueError, TypeError, RecursionError, cbor2.CBORDecodeError):
-            return _bad_request("`input` is not base64-encoded CBOR")
-        options["input"] = decoded
-    for field, option in (
-        ("runner_name_selector", "runner"),
-        ("crash_policy", "crash_policy"),
-        ("datacenter", "datacenter"),
-    ):
-        value = body.get(field)
-        if isinstance(value, str):
-            options[option] = value
-    return body["name"], key, options
+    try:
+        parsed = read_create_body(body, lambda v: json_too_deep(v, host.limits.max_json_depth))
+    except BadApiRequest as exc:
+        return _bad_request(str(exc))
+    if not host.allow_unknown_names and host.registry.get(parsed.name) is None:
+        return _bad_request(f"no actor named {parsed.name!r} in this registry")
+    options: dict[str, Any] = {
+        option: value
+        for option, value in (
+            ("input", parsed.input),
+            ("runner", parsed.runner),
+            ("crash_policy", parsed.crash_policy),
+            ("datacenter", parsed.datacenter),
+        )
+        if value is not None
+    }
+    return parsed, options
 
 
 async def get_or_create(request: Request) -> Response:
     parsed = await _create_options(request)
     if isinstance(parsed, Response):
         return parsed
-    name, key, options = parsed
+    wanted, options = parsed
     host = _host(request)
-    record, created = host.get_or_create(_namespace(request), name, key, **options)
-    return json_response({"actor": actor_json(host, record), "created": created})
+    record, created = host.get_or_create(_namespace(request), wanted.name, wanted.key, **options)
+    return json_response(get_or_create_reply(actor_json(host, record), created))
 
 
 async def create(request: Request) -> Response:
     parsed = await _create_options(request)
     if isinstance(parsed, Response):
         return parsed
-    name, key, options = parsed
+    wanted, options = parsed
     host = _host(request)
     try:
-        record = host.create(_namespace(request), name, key, **options)
+        record = host.create(_namespace(request), wanted.name, wanted.key, **options)
     except RivetError as err:
         return _error(err)
-    return json_response({"actor": actor_json(host, record)})
+    return json_response(create_reply(actor_json(host, record)))
 
 
 async def destroy(request: Request) -> Response:
