@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 from urllib.parse import parse_qsl, unquote, urlencode
@@ -167,8 +167,11 @@ class GatewayAddress:
     skip_ready_wait: bool = False
 
 
-def parse_gateway_address(raw_path: str, query_string: str) -> GatewayAddress:
-    """Parse a gateway path (still percent-encoded) and its query string, as the guard does.
+def parse_gateway_address(
+    raw_path: str, query_string: str, too_deep: Callable[[Any], bool] | None = None
+) -> GatewayAddress:
+    """Parse a gateway path (still percent-encoded) and its query string, as the guard does;
+    ``too_deep`` refuses a decoded ``rvt-input`` (the server's nesting limit).
 
     Raises:
         GatewayQueryError: no target segment, or ``rvt-*`` params the guard refuses.
@@ -212,8 +215,10 @@ def parse_gateway_address(raw_path: str, query_string: str) -> GatewayAddress:
         try:
             text = params["input"]
             input_ = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            cbor2.loads(input_)
-        except (binascii.Error, ValueError, cbor2.CBORDecodeError):
+            decoded = cbor2.loads(input_)
+            if too_deep is not None and too_deep(decoded):
+                raise ValueError("too deep")
+        except (binascii.Error, ValueError, RecursionError, cbor2.CBORDecodeError):
             raise GatewayQueryError("`input` is not base64url-encoded CBOR") from None
     return GatewayAddress(
         path=path,

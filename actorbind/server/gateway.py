@@ -8,14 +8,11 @@ the client; then finds, creates or wakes the actor. Gateway-level errors are
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import cbor2
 from starlette.types import Scope
 
-from actorbind.protocol import ActorKey
 from actorbind.protocol.gateway import (
     ACTOR_HEADER,
+    GatewayAddress,
     GatewayQueryError,
     RoutedTarget,
     parse_gateway_address,
@@ -31,21 +28,8 @@ from .runtime import ActorRuntime
 __all__ = ["GatewayTarget", "header_target", "parse_gateway", "resolve", "scope_target"]
 
 
-@dataclass(frozen=True, slots=True)
-class GatewayTarget:
-    """Where a gateway request goes, and the path/query the actor sees."""
-
-    path: str
-    query: str
-    actor_id: str | None = None
-    name: str | None = None
-    method: str | None = None
-    namespace: str = "default"
-    key: ActorKey = ()
-    input: bytes | None = None
-    runner: str = "default"
-    region: str | None = None
-    crash_policy: str = "sleep"
+GatewayTarget = GatewayAddress
+"""Where a gateway request goes, and the path/query the actor sees (the protocol's parse)."""
 
 
 def _invalid(detail: str) -> RivetError:
@@ -68,28 +52,14 @@ def parse_gateway(raw_path: str, query_string: str) -> GatewayTarget:
             (400) for a bad query URL.
     """
     try:
-        address = parse_gateway_address(raw_path, query_string)
+        address = parse_gateway_address(
+            raw_path, query_string, lambda v: json_too_deep(v, DEFAULT_LIMITS.max_json_depth)
+        )
     except GatewayQueryError as exc:
         if exc.no_route:
             raise RivetError("guard", "no_route", "No route found", status=404) from None
         raise _invalid(exc.detail) from None
-    if address.input is not None and json_too_deep(
-        cbor2.loads(address.input), DEFAULT_LIMITS.max_json_depth
-    ):
-        raise _invalid("`input` is not base64url-encoded CBOR")
-    return GatewayTarget(
-        path=address.path,
-        query=address.query,
-        actor_id=address.actor_id,
-        name=address.name,
-        method=address.method,
-        namespace=address.namespace,
-        key=address.key,
-        input=address.input,
-        runner=address.runner,
-        region=address.region,
-        crash_policy=address.crash_policy,
-    )
+    return address
 
 
 def _no_route(scope: Scope, path: str) -> RivetError:

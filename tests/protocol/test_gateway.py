@@ -3,6 +3,7 @@ the server parses back (``parse_gateway_address``), both from ``actorbind.protoc
 
 from __future__ import annotations
 
+import base64
 from urllib.parse import urlsplit
 
 import cbor2
@@ -115,3 +116,12 @@ def test_the_token_stays_out_of_the_repr() -> None:
 def test_pool_stands_for_runner() -> None:
     got = parse_gateway_address("/gateway/a", "rvt-namespace=n&rvt-method=getOrCreate&rvt-pool=p")
     assert got.runner == "p"
+
+
+def test_too_deep_input_is_refused_as_the_guard_refuses_bad_input() -> None:
+    deep = base64.urlsafe_b64encode(b"\x81" * 200 + b"\x00").decode().rstrip("=")
+    query = f"rvt-namespace=default&rvt-method=getOrCreate&rvt-runner=default&rvt-input={deep}"
+    assert parse_gateway_address("/gateway/counter/connect", query).input is not None
+    with pytest.raises(GatewayQueryError) as refused:
+        parse_gateway_address("/gateway/counter/connect", query, too_deep=lambda v: True)
+    assert refused.value.detail == "`input` is not base64url-encoded CBOR"
