@@ -1,5 +1,6 @@
-"""One client's I/O: HTTP requests through an :class:`~.interface.HTTPTransport` (the seam
-production and tests share) and WebSocket opens, errors mapped by :mod:`.errors`."""
+"""One client's I/O: HTTP requests through an :class:`~.interface.HTTPTransport` and WebSocket
+opens through a :class:`~.interface.WebSocketTransport` (the seam production and tests share),
+errors mapped by :mod:`.errors`."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any, overload
 
 import httpx
-import websockets
 from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.client import connect as ws_connect
 
 from ..protocol.codecs import JsonCodec
 from ..protocol.errors import MalformedMessage
 from .errors import error_from_response, map_transport_errors
 from .http1 import DEFAULT_MAX_BODY, DEFAULT_MAX_HEAD, HTTP1Pool
 from .httpx_transport import HttpxTransport
-from .interface import HTTPTransport, Request, RequestFailed
-from .websocket import MessageHandler, Socket, open_socket
+from .interface import HTTPTransport, Request, RequestFailed, SocketRequest, WebSocketTransport
+from .websocket import MessageHandler, Socket
+from .ws_transport import WebSocketsTransport
 
 __all__ = ["Transport"]
 
@@ -26,13 +26,14 @@ _JSON = JsonCodec()
 
 
 class Transport:
-    """One client's HTTP transport plus its WebSocket factory.
+    """One client's HTTP transport plus its WebSocket transport.
 
     ``timeout`` bounds each HTTP call from connect to the reply's last byte (``None``: no
     bound); ``max_response_head_size``/``max_response_size`` bound each reply's head and body.
     ``http_transport``: the seam's implementation; by default plain ``http://`` goes through
     the HTTP/1.1 pool (several times less CPU per request than httpx's), the rest through
     httpx. An ``httpx.AsyncBaseTransport`` takes every request, through httpx.
+    ``websocket_transport`` opens the WebSockets (default: over the network).
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class Transport:
         http_transport: HTTPTransport | httpx.AsyncBaseTransport | None = None,
         max_response_head_size: int = DEFAULT_MAX_HEAD,
         max_response_size: int = DEFAULT_MAX_BODY,
+        websocket_transport: WebSocketTransport | None = None,
     ) -> None:
         self._deadline = timeout
         self._max_head = max_response_head_size
@@ -50,6 +52,7 @@ class Transport:
         # placement wait, then wake retries); the TS client sets no open timeout at all. So a
         # WebSocket open waits as long as an HTTP call may take (``timeout``; None: no bound).
         self.open_timeout = timeout
+        self.websockets = websocket_transport or WebSocketsTransport()
         self.http: HTTPTransport
         if http_transport is None:
             self.http = HTTP1Pool(fallback=HttpxTransport())
@@ -146,29 +149,19 @@ class Transport:
         that hands messages to it from ``data_received``; without (raw user sockets):
         websockets' asyncio client.
         """
+        request = SocketRequest(
+            url,
+            subprotocols,
+            max_size,
+            self.open_timeout,
+            ping_interval=20,
+            ping_timeout=20,
+            close_timeout=5,
+        )
         with map_transport_errors(what):
             if on_messages is not None:
-                return await open_socket(
-                    url,
-                    subprotocols,
-                    on_messages=on_messages,
-                    max_size=max_size,
-                    open_timeout=self.open_timeout,
-                    ping_interval=20,
-                    ping_timeout=20,
-                    close_timeout=5,
-                )
-            return await ws_connect(
-                url,
-                subprotocols=[websockets.Subprotocol(p) for p in subprotocols],
-                max_size=max_size,
-                compression=None,
-                open_timeout=self.open_timeout,
-                ping_interval=20,
-                ping_timeout=20,
-                close_timeout=5,
-                user_agent_header=None,
-            )
+                return await self.websockets.open_socket(request, on_messages)
+            return await self.websockets.open_connection(request)
 
     async def aclose(self) -> None:
         """Close every HTTP connection; later requests open new ones."""

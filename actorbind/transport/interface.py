@@ -1,21 +1,27 @@
-"""The seam under :class:`~actorbind.transport.Transport`: what an HTTP transport is.
+"""The seam under :class:`~actorbind.transport.Transport`: what an HTTP transport is, and
+what opens a WebSocket.
 
-One request in, one whole response out, as httpx's ``AsyncBaseTransport``. Production's
+HTTP: one request in, one whole response out, as httpx's ``AsyncBaseTransport``. Production's
 transports (the HTTP/1.1 pool of :mod:`.http1`, httpx in :mod:`.httpx_transport`) and the
-tests' :class:`~actorbind.transport.mock.MockTransport` implement it; everything that is policy
-(error mapping and redaction, the sent/not-sent verdict, the limits' final check) sits above it,
-in :mod:`.base` and :mod:`.errors`, so a test through the mock runs the code production runs.
+tests' :class:`~actorbind.transport.mock.MockTransport` implement it. WebSocket opens go through
+a :class:`WebSocketTransport` (:mod:`.ws_transport` in production). Everything that is policy
+(error mapping and redaction, the sent/not-sent verdict, the limits' final check, the open
+timeout and keepalive) sits above the seam, in :mod:`.base` and :mod:`.errors`, so a test
+through a mock runs the code production runs.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import httpx
+from websockets.asyncio.client import ClientConnection
 
-__all__ = ["HTTPTransport", "Request", "RequestFailed"]
+from .websocket import MessageHandler, Socket
+
+__all__ = ["HTTPTransport", "Request", "RequestFailed", "SocketRequest", "WebSocketTransport"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +68,31 @@ class HTTPTransport(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 (a transport with nothing to close)
         """Close every connection; the transport stays usable (it opens new ones)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SocketRequest:
+    """One WebSocket open: where, which subprotocols, and the socket's bounds (seconds;
+    ``None``: none). ``max_size``: the largest message accepted, bytes."""
+
+    url: str
+    subprotocols: Sequence[str]
+    max_size: int | None
+    open_timeout: float | None
+    ping_interval: float | None
+    ping_timeout: float | None
+    close_timeout: float
+
+
+class WebSocketTransport(ABC):
+    """Opens WebSockets (the opening handshake done). Failures are the libraries' own
+    exceptions (``websockets.InvalidStatus`` with the response, ``OSError``, ``TimeoutError``):
+    :func:`~actorbind.transport.errors.map_transport_errors` maps them above the seam."""
+
+    @abstractmethod
+    async def open_socket(self, request: SocketRequest, on_messages: MessageHandler) -> Socket:
+        """An actor connection's socket: it hands each read's messages to ``on_messages``."""
+
+    @abstractmethod
+    async def open_connection(self, request: SocketRequest) -> ClientConnection:
+        """A raw socket the caller owns (``ActorHandle.websocket()``)."""
