@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..protocol.connection import ConnectionProtocol, ConnStatus
 from ..protocol.errors import ActorError, ConnDisposed, ConnectTimeout, InvalidState
+from ..protocol.http import socket_protocols
 from ..transport.websocket import Socket
 from .callbacks import CallbackRunner, Unsubscribe, add_handler, consume
 from .conn_dispatch import ConnDispatch
 from .conn_log import ConnLog
 from .context import ClientContext
-from .params import ParamsProvider, conn_params_protocol, resolve_params
+from .params import ParamsProvider, resolve_params
 from .target import ActorTarget, QueueSendResult
 
 if TYPE_CHECKING:
@@ -332,8 +333,7 @@ class ActorConn:
             params = await self._resolve_params()
             route = await self._target.connect_route(self._skip_ready_wait)
             cfg = await self._ctx.management.config()
-            protocols = ["rivet", f"rivet_encoding.{self._ctx.codec.name}", *route.subprotocols]
-            protocols += conn_params_protocol(params)
+            protocols = socket_protocols(self._ctx.codec.name, params, route.subprotocols)
             ws = await self._ctx.transport.open_websocket(
                 route.url,
                 protocols,

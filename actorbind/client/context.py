@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..protocol.codecs import Codec
+from ..protocol.http import TOKEN_HEADER
 from ..protocol.retry import Backoff, Classifier, classify
 from ..transport import Transport
 from .config import USER_AGENT, ClientConfig
@@ -33,5 +34,5 @@ class ClientContext:
     def gateway_headers(self, cfg: ClientConfig) -> dict[str, str]:
         headers = {"user-agent": USER_AGENT, **cfg.headers}
         if cfg.token:
-            headers["x-rivet-token"] = cfg.token
+            headers[TOKEN_HEADER] = cfg.token
         return headers

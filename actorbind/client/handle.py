@@ -11,12 +11,13 @@ import httpx
 from websockets.asyncio.client import ClientConnection
 
 from ..protocol.errors import ConnDisposed
+from ..protocol.http import socket_protocols
 from ..protocol.keys import ActorKey
 from ..protocol.urls import to_websocket_url
 from ..transport import error_from_response
 from .conn import ActorConn
 from .context import ClientContext
-from .params import ParamsProvider, conn_params_protocol
+from .params import ParamsProvider
 from .target import ActorTarget, Method, QueueSendResult
 
 __all__ = ["ActorHandle", "ParamsProvider", "QueueSendResult"]
@@ -183,12 +184,7 @@ class ActorHandle:
             path = "/" + path
         cfg = await self._ctx.management.config()
         route = await self._target.route(cfg, "/websocket" + path, self._skip(skip_ready_wait))
-        protocols = [
-            "rivet",
-            "rivet_encoding.bare",
-            *route.subprotocols,
-            *conn_params_protocol(self._params),
-        ]
+        protocols = socket_protocols("bare", self._params, route.subprotocols)
         return await self._ctx.transport.open_websocket(
             to_websocket_url(route.url),
             protocols,

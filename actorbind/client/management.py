@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from ..protocol.errors import ActorNotFound, ConnDisposed
+from ..protocol.http import bearer_header
 from ..protocol.keys import ActorKey
 from ..protocol.management import (
     ActorRecord,
@@ -75,10 +76,7 @@ class Management:
 
     @staticmethod
     def headers(cfg: ClientConfig) -> dict[str, str]:
-        headers = {"user-agent": USER_AGENT, **cfg.headers}
-        if cfg.token:
-            headers["authorization"] = f"Bearer {cfg.token}"
-        return headers
+        return {"user-agent": USER_AGENT, **cfg.headers, **bearer_header(cfg.token)}
 
     async def _send(self, cfg: ClientConfig, request: ApiRequest) -> Any:
         return await self._transport.request_json(

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from ..protocol.errors import ActorError, ActorNotFound
-from ..protocol.http import CONN_PARAMS_HEADER, conn_params_header
+from ..protocol.http import CONN_PARAMS_HEADER, ENCODING_HEADER, conn_params_header
 from ..protocol.keys import ActorKey, query_key
 from ..protocol.messages import HttpQueueSendRequest
 from ..protocol.retry import Retry
@@ -162,7 +162,7 @@ class ActorTarget:
     def headers(self, cfg: ClientConfig, params: Any, content_type: str | None) -> dict[str, str]:
         headers = self._ctx.gateway_headers(cfg)
         if content_type is not None:
-            headers["x-rivet-encoding"] = self._ctx.codec.name
+            headers[ENCODING_HEADER] = self._ctx.codec.name
             headers["content-type"] = content_type
         params_header = conn_params_header(params)
         if params_header is not None:

@@ -2,9 +2,11 @@
 
 One side writes, the other reads, with the functions of this module (tested in pairs):
 
-- a stateless request carries the params as plain JSON in ``x-rivet-conn-params``;
-- a WebSocket carries them in a ``rivet_conn_params.<urlencoded JSON>`` subprotocol, and its
-  encoding in ``rivet_encoding.<name>``;
+- a stateless request carries the params as plain JSON in ``x-rivet-conn-params``, its
+  encoding in ``x-rivet-encoding`` (none: JSON) and a token in ``x-rivet-token`` (the
+  management API: ``Authorization: Bearer``);
+- a WebSocket offers ``rivet``, its encoding as ``rivet_encoding.<name>`` and the params as
+  ``rivet_conn_params.<urlencoded JSON>``; the server accepts ``rivet``;
 - an error reply carries RivetKit's error body (``group``, ``code``, ``message``, optional
   ``metadata`` and, from an actor, ``actor``) in the request's encoding, or JSON from the
   gateway, and ``x-rivet-error: group.code``; :func:`error_reply` builds the whole reply
@@ -29,24 +31,36 @@ from .messages import HttpResponseError
 __all__ = [
     "CONN_PARAMS_HEADER",
     "CONN_PARAMS_PROTOCOL",
+    "DEFAULT_ENCODING",
+    "ENCODING_HEADER",
     "ENCODING_PROTOCOL",
     "ERROR_HEADER",
+    "RIVET_PROTOCOL",
+    "TOKEN_HEADER",
     "ErrorReply",
+    "bearer_header",
     "conn_params_header",
     "conn_params_protocol",
     "error_header",
     "error_reply",
+    "read_bearer",
     "read_conn_params_header",
     "read_error_body",
     "read_error_header",
     "read_subprotocols",
+    "socket_protocols",
     "write_error_body",
 ]
 
 CONN_PARAMS_HEADER: Final = "x-rivet-conn-params"
 CONN_PARAMS_PROTOCOL: Final = "rivet_conn_params."
 ENCODING_PROTOCOL: Final = "rivet_encoding."
+ENCODING_HEADER: Final = "x-rivet-encoding"
+DEFAULT_ENCODING: Final = "json"
+"""A request without ``x-rivet-encoding`` (or a socket without ``rivet_encoding.``) is JSON."""
 ERROR_HEADER: Final = "x-rivet-error"
+TOKEN_HEADER: Final = "x-rivet-token"
+RIVET_PROTOCOL: Final = "rivet"
 # What the TS client leaves unescaped (encodeURIComponent), so both write the same bytes.
 _PARAM_SAFE: Final = "-_.!~*'"
 
@@ -79,8 +93,28 @@ def conn_params_protocol(params: Any) -> list[str]:
     return [CONN_PARAMS_PROTOCOL + quote(text, safe=_PARAM_SAFE)]
 
 
+def socket_protocols(encoding: str, params: Any = None, route: Iterable[str] = ()) -> list[str]:
+    """What a client's socket offers: ``rivet``, its encoding, the ``route``'s subprotocols
+    (:func:`~actorbind.protocol.gateway.target_protocols`, ...) and the params, if any."""
+    return [RIVET_PROTOCOL, ENCODING_PROTOCOL + encoding, *route, *conn_params_protocol(params)]
+
+
+def bearer_header(token: str | None) -> dict[str, str]:
+    """``authorization: Bearer <token>`` (the management API's), or nothing without a token."""
+    return {"authorization": f"Bearer {token}"} if token else {}
+
+
+def read_bearer(value: str) -> str | None:
+    """The token of an ``Authorization`` value, if its scheme is ``Bearer`` (any case)."""
+    scheme, _, rest = value.partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" else None
+
+
 def read_subprotocols(
-    offered: Iterable[str], loads: JsonLoads = json.loads, *, default_encoding: str = "json"
+    offered: Iterable[str],
+    loads: JsonLoads = json.loads,
+    *,
+    default_encoding: str = DEFAULT_ENCODING,
 ) -> tuple[str, Any, bool]:
     """``(encoding, params, params_ok)`` from a handshake's offered subprotocols.
 

@@ -30,6 +30,7 @@ from websockets.typing import Subprotocol
 
 from actorbind.protocol.bare import BareError
 from actorbind.protocol.gateway import token_protocol
+from actorbind.protocol.http import RIVET_PROTOCOL
 from actorbind.server.limits import Limits
 from actorbind.server.registry import Registry
 from actorbind.server.storage import Storage
@@ -176,7 +177,7 @@ class Envoy:
 
     async def _session(self) -> None:
         url = envoy_url(self.endpoint, self.namespace, self.pool, self.envoy_key, self.version)
-        protocols = [Subprotocol("rivet")]
+        protocols = [Subprotocol(RIVET_PROTOCOL)]
         if self._token:
             protocols.append(Subprotocol(token_protocol(self._token)))
         async with connect(

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from actorbind.protocol.http import bearer_header
 from actorbind.protocol.management import (
     ApiRequest,
     datacenters_request,
@@ -49,7 +50,7 @@ async def ensure_pool(
         httpx.HTTPError: the engine refused it or cannot be reached.
         MalformedMessage: its datacenter list is not one.
     """
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = bearer_header(token)
     base = endpoint.rstrip("/")
 
     async def send(http: httpx.AsyncClient, request: ApiRequest) -> httpx.Response:

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from starlette.types import Message
 from starlette.websockets import WebSocket
 
-from actorbind.protocol.http import ERROR_HEADER, ErrorReply, error_reply
+from actorbind.protocol.http import ERROR_HEADER, RIVET_PROTOCOL, ErrorReply, error_reply
 from actorbind.server.errors import RivetError
 from actorbind.server.gateway import GatewayTarget
 from actorbind.server.host import ActorHost
@@ -295,7 +295,7 @@ class Tunnel:
             ws = WebSocket(
                 _scope("websocket", start.actor_id, start.path, start.headers), sock.inbox.get, send
             )
-            await ws.accept(subprotocol="rivet")
+            await ws.accept(subprotocol=RIVET_PROTOCOL)
             raw_path, _, query = start.path.partition("?")
             target = GatewayTarget(path=raw_path, query=query, actor_id=start.actor_id)
             await actor_websocket(self.host, runtime, target, ws)

@@ -22,11 +22,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from actorbind.protocol import HttpResponseError
 from actorbind.protocol.gateway import read_token_protocols
-from actorbind.protocol.http import error_reply
+from actorbind.protocol.http import TOKEN_HEADER, error_reply, read_bearer
 
 from .limits import Limits
 
 __all__ = ["Admission", "reject"]
+
+_TOKEN_HEADER: Final = TOKEN_HEADER.encode("latin-1")
 
 _FORBIDDEN: Final = {"group": "api", "code": "forbidden", "message": "Access denied"}
 _TOO_MANY_HEADERS: Final = {
@@ -71,10 +73,10 @@ class Admission:
 def _candidates(scope: Scope) -> Iterator[str]:
     for name, value in scope.get("headers", ()):
         if name == b"authorization":
-            scheme, _, rest = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer":
-                yield rest.strip()
-        elif name == b"x-rivet-token":
+            bearer = read_bearer(value.decode("latin-1"))
+            if bearer is not None:
+                yield bearer
+        elif name == _TOKEN_HEADER:
             yield value.decode("latin-1")
     yield from read_token_protocols(scope.get("subprotocols", ()))
     path = _raw_path(scope)

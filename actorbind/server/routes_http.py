@@ -13,7 +13,12 @@ from starlette.types import Receive, Scope, Send
 
 from actorbind.protocol import HttpQueueSendResponse
 from actorbind.protocol.errors import MalformedMessage
-from actorbind.protocol.http import CONN_PARAMS_HEADER, read_conn_params_header
+from actorbind.protocol.http import (
+    CONN_PARAMS_HEADER,
+    DEFAULT_ENCODING,
+    ENCODING_HEADER,
+    read_conn_params_header,
+)
 
 from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
@@ -99,8 +104,8 @@ def conn_params_header(scope: Scope, max_depth: int = DEFAULT_LIMITS.max_json_de
 
 
 def _encoding(request: Request) -> str:
-    enc = request.headers.get("x-rivet-encoding", "json")
-    return enc if server_codec(enc) is not None else "json"
+    enc = request.headers.get(ENCODING_HEADER, DEFAULT_ENCODING)
+    return enc if server_codec(enc) is not None else DEFAULT_ENCODING
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:

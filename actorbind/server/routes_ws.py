@@ -26,7 +26,7 @@ from actorbind.protocol import (
     SubscriptionRequest,
 )
 from actorbind.protocol.errors import MalformedMessage
-from actorbind.protocol.http import read_subprotocols
+from actorbind.protocol.http import RIVET_PROTOCOL, read_subprotocols
 
 from .context import ActionContext, ConnContext
 from .errors import RivetError, public_error
@@ -41,8 +41,6 @@ from .wire import server_codec
 __all__ = ["actor_websocket", "gateway_websocket"]
 
 log = logging.getLogger("actorbind.server")
-
-_SUBPROTOCOL = "rivet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +163,7 @@ async def gateway_websocket(
 ) -> None:
     """A gateway socket: ``/gateway/...``, or routed by ``rivet_target``/``rivet_actor``."""
     ws = WebSocket(scope, receive, send)
-    await ws.accept(subprotocol=_SUBPROTOCOL)
+    await ws.accept(subprotocol=RIVET_PROTOCOL)
     try:
         target = gateway_target(scope, by_header=by_header)
         runtime = await resolve(host, target)

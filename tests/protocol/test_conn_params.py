@@ -7,12 +7,18 @@ from typing import Any
 
 import pytest
 
+from actorbind.protocol.gateway import RoutedTarget, read_target_protocols, target_protocols
 from actorbind.protocol.http import (
     CONN_PARAMS_HEADER,
+    DEFAULT_ENCODING,
+    RIVET_PROTOCOL,
+    bearer_header,
     conn_params_header,
     conn_params_protocol,
+    read_bearer,
     read_conn_params_header,
     read_subprotocols,
+    socket_protocols,
 )
 
 PARAMS: list[Any] = [
@@ -59,3 +65,27 @@ def test_a_refused_params_subprotocol_is_reported() -> None:
 
 def test_the_header_name_is_upstreams() -> None:
     assert CONN_PARAMS_HEADER == "x-rivet-conn-params"
+
+
+@pytest.mark.parametrize("params", [None, *PARAMS])
+@pytest.mark.parametrize("encoding", ["json", "cbor", "bare"])
+@pytest.mark.parametrize("route", [[], target_protocols("actor-1", "tok")])
+def test_socket_protocols_round_trip(params: Any, encoding: str, route: list[str]) -> None:
+    offered = socket_protocols(encoding, params, route)
+    assert offered[0] == RIVET_PROTOCOL  # the one the server accepts
+    assert read_subprotocols(offered) == (encoding, params, True)
+    expected = RoutedTarget("actor", "actor-1") if route else None
+    assert read_target_protocols(offered) == expected
+
+
+def test_a_socket_without_encoding_is_json() -> None:
+    assert read_subprotocols([RIVET_PROTOCOL])[0] == DEFAULT_ENCODING == "json"
+
+
+@pytest.mark.parametrize("token", ["t0k", "a.b-c_d~e"])
+def test_bearer_round_trip(token: str) -> None:
+    (name, value), *_ = bearer_header(token).items()
+    assert name == "authorization" and read_bearer(value) == token
+    assert read_bearer(value.replace("Bearer", "bearer")) == token
+    assert bearer_header(None) == bearer_header("") == {}
+    assert read_bearer(f"Basic {token}") is None
