@@ -76,6 +76,7 @@ class ActorConn:
             pump=self._pump,
             close_socket=self._close_socket,
         )
+        self._reading: list[Callable[[], Any]] | None = None  # after-read callbacks, in a read
         ctx.conns.add(self)
         self._start()
 
@@ -358,9 +359,27 @@ class ActorConn:
         return ws
 
     def _receive(self, frames: list[bytes | str]) -> None:
-        """Messages from the socket, in order, straight from its ``data_received``."""
-        self._proto.receive_all(frames)
-        self._pump()
+        """Messages from the socket, in order, straight from its ``data_received``; then the
+        callbacks that :meth:`_after_read` deferred to the end of this read."""
+        after: list[Callable[[], Any]] = []
+        self._reading = after
+        try:
+            self._proto.receive_all(frames)
+            self._pump()
+        finally:
+            self._reading = None
+        for callback in after:
+            self._invoke(callback)
+
+    def _after_read(self, callback: Callable[[], Any]) -> bool:
+        """Run ``callback`` once every message of the socket read being handled now has been
+        dispatched (for listeners that deliver what one read changed as one batch: rx's live
+        state, Qt's models). Returns False outside a read: the caller acts at once."""
+        reading = self._reading
+        if reading is None:
+            return False
+        reading.append(callback)
+        return True
 
     async def _resolve_params(self) -> Any:
         return await resolve_params(self._params, self._get_params)

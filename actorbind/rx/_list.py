@@ -166,10 +166,12 @@ class LiveList(LiveState[list[Any]]):
         return list((base if base is not None else self._rows).items)
 
     def _publish(self, changes: list[ListChange]) -> None:
-        for change in changes:
-            self._changes.on_next(change)
+        if self._changes.observers:
+            for change in changes:
+                self._changes.on_next(change)
         if self._values.observers:
             self._values.on_next(list(self._rows.items))
+        self._batch.add(self._conn, changes)
 
     def _dispose(self) -> None:
         was = self.disposed

@@ -28,6 +28,7 @@ from reactivex.subject import BehaviorSubject, Subject
 
 from ..client.conn import ActorConn, Unsubscribe
 from ..protocol.connection import ConnStatus
+from ._batch import BatchListener, ReadBatch
 from ._loop import call_on_loop, on_loop_thread, subscribe_on_loop
 from ._store import ActorEntry
 
@@ -89,6 +90,7 @@ class LiveState(Observable[T]):
         self._values: Subject[T] = Subject()
         self._status: BehaviorSubject[LiveStatus] = BehaviorSubject(LiveStatus(False, False, None))
         self._errors: Subject[Exception] = Subject()
+        self._batch: ReadBatch[Any] = ReadBatch()
         self._conn: ActorConn | None = None
         self._offs: list[Unsubscribe] = []
         self._live = False  # folding events of the current socket (its snapshot arrived)
@@ -195,6 +197,13 @@ class LiveState(Observable[T]):
             observer.on_next(self._current())
         return self._values.subscribe(observer, scheduler=scheduler)
 
+    def _listen_batches(self, listener: BatchListener[Any]) -> Callable[[], None]:
+        """For views: ``listener(changes)`` once per socket read that changed the state (the
+        values, or for a list its :data:`ListChange` s, in order), and at once for a change
+        made outside a read; a snapshot is delivered before the flags change. Loop thread.
+        Returns the function that removes it."""
+        return self._batch.listen(listener)
+
     # --- what subclasses change (lists) ----------------------------------------------------
 
     def _check_reducers(self) -> None:
@@ -220,7 +229,10 @@ class LiveState(Observable[T]):
         if self._overlays:
             self._shown = self._with_overlays(self._value)
         if self._loaded or self._live:
-            self._values.on_next(self.value)
+            value = self.value
+            if self._values.observers:
+                self._values.on_next(value)
+            self._batch.add(self._conn, [value])
 
     def _with_overlays(self, base: Any) -> Any:
         for token, change in list(self._overlays.items()):
@@ -308,6 +320,7 @@ class LiveState(Observable[T]):
             self._live = False
             self._report(exc, f"the snapshot of {self._load_name!r} was rejected")
             return
+        self._batch.flush()  # views show the snapshot before its flags change
         self._set_flags(loaded=True, stale=False, error=None)
 
     def _reload(self) -> None:

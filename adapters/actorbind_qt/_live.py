@@ -7,7 +7,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
-from reactivex.disposable import CompositeDisposable
+from reactivex.disposable import CompositeDisposable, Disposable
 
 from actorbind.rx import LiveState, LiveStatus
 
@@ -24,7 +24,8 @@ class LiveValue(QObject):
     until loaded), ``loaded``, ``stale`` (disconnected or reloading: the value may be old) and
     ``error`` (text of the last failed load, ``""`` if none). ``live`` is the underlying
     ``actorbind.rx`` :class:`~actorbind.rx.LiveState` (shared with other widgets bound to the
-    same actor and load). It lives as long as its binding. Notify signals: ``valueChanged``,
+    same actor and load). It lives as long as its binding. Notify signals: ``valueChanged``
+    (once per socket read that changed the value: a read's burst of events is one change),
     ``loadedChanged``, ``staleChanged``, ``errorChanged``.
     """
 
@@ -38,7 +39,8 @@ class LiveValue(QObject):
         self._live = live
         self._flags = LiveStatus(live.loaded, live.stale, live.error)
         self._subs = CompositeDisposable(
-            live.subscribe(self._on_value), live.status.subscribe(self._on_status)
+            Disposable(live._listen_batches(self._on_values)),
+            live.status.subscribe(self._on_status),
         )
 
     @property
@@ -64,7 +66,7 @@ class LiveValue(QObject):
 
     # --- from the live state ------------------------------------------------------------
 
-    def _on_value(self, _value: Any) -> None:
+    def _on_values(self, _values: list[Any]) -> None:
         if shiboken6.isValid(self):
             emit(self.valueChanged)
 

@@ -2,13 +2,15 @@
 
 The model keeps its own row list and changes it only between the matching ``begin*`` and
 ``end*`` calls, as Qt requires: it replays the live list's changes (a reset per snapshot,
-then inserts, updates and removes); appends that arrive together are announced as one insert
-on the next loop turn. Rows share the items with the live list, so a row costs
+then inserts, updates and removes), one socket read's worth at a time: appends that arrive
+together are announced as one insert on the next loop turn, a run of updates as one
+``dataChanged`` over the rows it touched. Rows share the items with the live list, so a row costs
 one list slot here.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,7 +27,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from reactivex.disposable import CompositeDisposable
+from reactivex.disposable import CompositeDisposable, Disposable
 
 from actorbind.rx import (
     ListChange,
@@ -44,6 +46,8 @@ __all__ = ["ITEM_ROLE", "ActorListModel"]
 
 ITEM_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 """The role (named ``item``) that holds the whole item."""
+
+_NO_ROWS = (sys.maxsize, -1)  # an empty range of updated rows
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -84,6 +88,7 @@ class ActorListModel(QAbstractListModel):
         self._live = live
         self._rows: list[Any] = []
         self._tail: list[Any] = []  # appends not yet announced (one insert per loop turn)
+        self._updated = _NO_ROWS  # rows updated but not yet announced (one dataChanged)
         self._display = display or _default_display
         self._keys: dict[int, str] = {}
         self._names: dict[int, QByteArray] = {
@@ -93,9 +98,13 @@ class ActorListModel(QAbstractListModel):
         if roles is not None:
             self._set_roles(roles)
         self._flags = LiveStatus(live.loaded, live.stale, live.error)
+        # One socket read's changes arrive together: a burst is one model update.
         self._subs = CompositeDisposable(
-            live.changes.subscribe(self._apply), live.status.subscribe(self._on_status)
+            Disposable(live._listen_batches(self._apply_batch)),
+            live.status.subscribe(self._on_status),
         )
+        if live.loaded:
+            self._apply_batch([ListReset(tuple(live.value))])
 
     @property
     def live(self) -> LiveList:
@@ -169,22 +178,36 @@ class ActorListModel(QAbstractListModel):
         self._set_roles([str(k) for k in items[0]])
         return True
 
-    def _apply(self, change: ListChange) -> None:
+    def _apply_batch(self, changes: list[ListChange]) -> None:
+        """One socket read's changes (or one change made outside a read), in order, as few
+        model updates as Qt allows: appends at the end as one insert, a run of updates as one
+        ``dataChanged`` over the rows it touched; anything else as it comes."""
         if not shiboken6.isValid(self):
             return
-        if (
-            isinstance(change, ListInserted)
-            and change.index == len(self._rows) + len(self._tail)
-            and (self._keys or not change.items or not isinstance(change.items[0], dict))
-        ):
-            # Appends (a chat, a log) come in bursts, one socket read at a time: announce a
-            # burst as one insert on the next loop turn. A view's work per insert grows with
-            # its rows, so this is what keeps a growing list cheap.
-            if not self._tail:
-                QTimer.singleShot(0, self, self._flush)
-            self._tail.extend(change.items)
-            return
-        self._flush()
+        for change in changes:
+            if (
+                isinstance(change, ListInserted)
+                and change.index == len(self._rows) + len(self._tail)
+                and (self._keys or not change.items or not isinstance(change.items[0], dict))
+            ):
+                # Appends (a chat, a log) come in bursts: announce a burst as one insert. A
+                # view's work per insert grows with its rows, so this keeps a growing list cheap.
+                self._flush_updates()
+                if not self._tail:  # announced on the next loop turn, with what follows
+                    QTimer.singleShot(0, self, self._flush)
+                self._tail.extend(change.items)
+                continue
+            self._flush()  # pending appends first: the indexes below count them
+            if isinstance(change, ListUpdated):
+                self._rows[change.index] = change.item
+                low, high = self._updated
+                self._updated = (min(low, change.index), max(high, change.index))
+                continue
+            self._flush_updates()
+            self._apply_one(change)
+        self._flush_updates()
+
+    def _apply_one(self, change: ListChange) -> None:
         before = len(self._rows)
         if isinstance(change, ListReset):
             self.beginResetModel()
@@ -201,10 +224,6 @@ class ActorListModel(QAbstractListModel):
                 self.beginInsertRows(QModelIndex(), change.index, last)
                 self._rows[change.index : change.index] = change.items
                 self.endInsertRows()
-        elif isinstance(change, ListUpdated):
-            self._rows[change.index] = change.item
-            at = self.index(change.index, 0)
-            emit(self.dataChanged, at, at, [])
         elif isinstance(change, ListRemoved):
             last = change.index + change.count - 1
             self.beginRemoveRows(QModelIndex(), change.index, last)
@@ -212,6 +231,13 @@ class ActorListModel(QAbstractListModel):
             self.endRemoveRows()
         if len(self._rows) != before:
             emit(self.countChanged)
+
+    def _flush_updates(self) -> None:
+        low, high = self._updated
+        if low > high:
+            return
+        self._updated = _NO_ROWS
+        emit(self.dataChanged, self.index(low, 0), self.index(high, 0), [])
 
     @Slot()
     def _flush(self) -> None:

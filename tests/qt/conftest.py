@@ -10,10 +10,11 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 import shiboken6
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QWidget
 
 from actorbind import Client, create_client
@@ -103,3 +104,17 @@ def own_server(tmp_path: Path) -> Iterator[RestartableServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def qt_warnings() -> Iterator[list[str]]:
+    """Qt's warnings (and worse) while the test runs."""
+    seen: list[str] = []
+
+    def handler(kind: QtMsgType, _context: Any, message: str) -> None:
+        if kind != QtMsgType.QtDebugMsg:
+            seen.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    yield seen
+    qInstallMessageHandler(previous)

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from actorbind_qt import ITEM_ROLE, ActorListModel, LiveValue
-from PySide6.QtCore import QCoreApplication, QObject, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication
 from reactivex.subject import BehaviorSubject
 
 from actorbind.rx import LiveList, append, live_list, live_state, remove_by_key, upsert
 from tests.rx.fakes import FakeConn
-
-
-@pytest.fixture
-def qt_warnings() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def handler(kind: QtMsgType, _context: Any, message: str) -> None:
-        if kind != QtMsgType.QtDebugMsg:
-            seen.append(message)
-
-    previous = qInstallMessageHandler(handler)
-    yield seen
-    qInstallMessageHandler(previous)
 
 
 def m(i: int, text: str = "") -> dict[str, Any]:

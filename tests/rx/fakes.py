@@ -6,7 +6,8 @@ one message arriving on the socket; ``sent`` records what the client wrote, in o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from actorbind import ConnDisposed, ConnectionLost, ConnStatus
@@ -24,6 +25,26 @@ class FakeConn:
         self.sent: list[tuple[Any, ...]] = []
         self.pending: list[tuple[str, tuple[Any, ...], Callable[[Any, Exception | None], Any]]] = []
         self.sockets = 0
+        self._reading: list[Callable[[], Any]] | None = None
+
+    def _after_read(self, callback: Callable[[], Any]) -> bool:
+        if self._reading is None:
+            return False
+        self._reading.append(callback)
+        return True
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        """What the drivers send inside arrives in one socket read: the after-read callbacks
+        run at its end, as ``ActorConn._receive`` runs them."""
+        after: list[Callable[[], Any]] = []
+        self._reading = after
+        try:
+            yield
+        finally:
+            self._reading = None
+        for callback in after:
+            callback()
 
     # --- the ActorConn surface ------------------------------------------------------------
 

@@ -71,3 +71,13 @@ def test_embedded_server_orders_replies_after_earlier_events_only(
 
     replies, late = asyncio.run(probe(embedded_endpoint, 100, encoding))
     assert (replies, late) == (100, 0)
+
+
+@pytest.mark.parametrize(
+    "path", ["on", "rx", "rx-frame", "live", "qt-value", "qt-list", "qt-update"]
+)
+def test_delivery_paths_run(path: str) -> None:
+    """benchmarks.delivery feeds a real ActorConn and delivers through each path."""
+    from benchmarks import delivery
+
+    assert asyncio.run(delivery.measure("bare", path, 2000, profile=False)) > 0
