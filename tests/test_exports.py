@@ -187,6 +187,19 @@ PUBLIC: dict[str, list[str]] = {
         "to_compat",
         "to_websocket_url",
     ],
+    # The I/O seam: what a test (or a user) implements to replace the network.
+    "actorbind.transport": [
+        "HTTPTransport",
+        "MockTransport",
+        "Request",
+        "RequestFailed",
+        "SocketRequest",
+        "Transport",
+        "WebSocketTransport",
+        "error_from_response",
+        "map_transport_errors",
+        "redact",
+    ],
 }
 
 
