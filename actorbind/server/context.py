@@ -144,9 +144,7 @@ class ActorContext:
     def schedule(self) -> Schedule:
         """``await ctx.schedule.after(seconds, "action", *args)`` / ``at(timestamp, ...)``: a
         stored call of one of this actor's actions, which wakes it if it sleeps."""
-        from .schedule import Schedule
-
-        return Schedule(self._runtime.host, self._runtime.record.actor_id)
+        return self._runtime.schedule
 
     def sleep(self) -> None:
         """Put the actor to sleep once the work in flight is done (``on_sleep`` runs; the next

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .context import ActorContext
 from .errors import RivetError, public_error
 from .storage import QueuedMessage
+from .values import decode_value, encode_value
 
 if TYPE_CHECKING:
     from .runtime import ActorRuntime
@@ -123,8 +124,6 @@ class ActorQueue:
                 {"limit": limit},
                 status=400,
             )
-        from .runtime import encode_value
-
         raw = encode_value(body)
         seq = await rt.host.store.enqueue(rt.record.actor_id, name, raw)
         fut: asyncio.Future[Any] | None = None
@@ -221,8 +220,6 @@ class ActorQueue:
         return pull if names is None else frozenset(names) & pull
 
     async def _take(self, msg: QueuedMessage, *, completable: bool) -> QueueMessage:
-        from .runtime import decode_value
-
         self._pending.remove(msg)
         if completable:
             self._in_flight.add(msg.seq)
@@ -245,8 +242,6 @@ class ActorQueue:
             self._worker = self._rt.host.spawn(self._drain())
 
     async def _drain(self) -> None:
-        from .runtime import decode_value
-
         rt = self._rt
         while not self._closed:
             msg = next((m for m in self._pending if m.name in rt.cls.__queues__), None)

@@ -18,17 +18,17 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import cbor2
-
-from actorbind.protocol import ActorSpecifier, Event, from_compat, to_compat
+from actorbind.protocol import ActorSpecifier, Event
 
 from .actor import Actor
 from .context import ActionContext, ActorContext, ConnContext, Outbox
 from .errors import RivetError, public_error
 from .limits import Limits
 from .queues import ActorQueue
+from .schedule import Schedule
 from .sleep import Activity, SleepTimer
 from .storage import ActorRecord, StoreError, now_ms
+from .values import decode_value, encode_value
 from .wire import server_codec
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from .host import ActorHost
 
-__all__ = ["ActorRuntime", "Limits", "call_user", "decode_value", "encode_value"]
+__all__ = ["ActorRuntime", "Limits", "call_user"]
 
 log = logging.getLogger("actorbind.server")
 _T = TypeVar("_T")
@@ -48,14 +48,6 @@ async def call_user(fn: Callable[..., Any], *args: Any) -> Any:
     if inspect.isawaitable(result):
         result = await result
     return result
-
-
-def encode_value(value: Any) -> bytes:
-    return bytes(cbor2.dumps(to_compat(value)))
-
-
-def decode_value(raw: bytes) -> Any:
-    return from_compat(cbor2.loads(raw))
 
 
 @dataclass(slots=True)
@@ -93,6 +85,11 @@ class ActorRuntime:
         self.queue = ActorQueue(self)
         self._worker: asyncio.Task[None] | None = None
         self._closers: dict[str, Callable[[int, str], None]] = {}
+
+    @property
+    def schedule(self) -> Schedule:
+        """This actor's ``ctx.schedule`` (stored calls of its actions, kept by the host)."""
+        return Schedule(self.host, self.record.actor_id)
 
     @property
     def specifier(self) -> ActorSpecifier:

@@ -14,8 +14,10 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from .context import ConnContext
 from .errors import public_error
 from .storage import ScheduledCall
+from .values import decode_value, encode_value
 
 if TYPE_CHECKING:
     from .host import ActorHost
@@ -40,8 +42,6 @@ class Schedule:
 
     async def at(self, timestamp: float, action: str, *args: Any) -> str:
         """Run ``action(*args)`` at ``timestamp`` (seconds since the epoch, ``time.time()``)."""
-        from .runtime import encode_value
-
         call = ScheduledCall(
             uuid.uuid4().hex,
             self._actor_id,
@@ -98,9 +98,6 @@ class Alarms:
         self._host.spawn(self._run(call))
 
     async def _run(self, call: ScheduledCall) -> None:
-        from .context import ConnContext
-        from .runtime import decode_value
-
         host = self._host
         record = host.storage.by_id(call.actor_id)
         if record is None or record.destroy_ts is not None:
