@@ -137,7 +137,11 @@ class ActorConn:
 
         Raises:
             ConnectTimeout: not connected in time (names the endpoint and the last error).
-            ActorError: the connection gave up (status ``idle``) before connecting.
+            ActorError: the connection gave up (status ``idle``) before connecting on a
+                definite rejection (``user.unauthorized``, ...): that error.
+            Exception: it gave up on another error: that error as it was raised, e.g. what the
+                params provider raised, or a ``TransportError`` that a ``retry=`` policy calls
+                ``FATAL`` (queued actions fail with ``client.connection_open_failed`` then).
             ConnDisposed: it was disposed first.
         """
         ready = self._dispatch.ready
