@@ -76,9 +76,19 @@ async def serve_engine(
 
 
 @contextlib.contextmanager
-def serve_engine_in_thread(registry: Registry, *, endpoint: str, **options: Any) -> Iterator[Envoy]:
-    """``with serve_engine_in_thread(registry, endpoint=URL) as envoy:``, on its own loop."""
+def serve_engine_in_thread(
+    registry: Registry, *, endpoint: str, start_timeout: float | None = 120.0, **options: Any
+) -> Iterator[Envoy]:
+    """``with serve_engine_in_thread(registry, endpoint=URL) as envoy:``, on its own loop.
+
+    Raises:
+        TimeoutError: it did not start within ``start_timeout`` seconds (``None``: no bound),
+            a backstop behind :func:`serve_engine`'s own ``connect_timeout``; the start is
+            cancelled.
+    """
     with context_in_thread(
-        lambda: serve_engine(registry, endpoint=endpoint, **options), "actorbind-runner"
+        lambda: serve_engine(registry, endpoint=endpoint, **options),
+        "actorbind-runner",
+        start_timeout=start_timeout,
     ) as envoy:
         yield envoy

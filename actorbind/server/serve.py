@@ -17,7 +17,7 @@ from .limits import Limits
 from .logs import redacted_logs
 from .protocols import protocol_classes
 from .registry import Registry
-from .threaded import context_in_thread
+from .threaded import START_TIMEOUT, context_in_thread
 
 __all__ = ["run_in_thread", "serve"]
 
@@ -135,10 +135,19 @@ def run_in_thread(
     host: str = "127.0.0.1",
     port: int = 0,
     data: str | Path | None = None,
+    *,
+    start_timeout: float | None = START_TIMEOUT,
     **options: Any,
 ) -> Iterator[str]:
-    """``with run_in_thread(registry) as endpoint:``: the server on its own thread and loop."""
+    """``with run_in_thread(registry) as endpoint:``: the server on its own thread and loop.
+
+    Raises:
+        TimeoutError: it did not start within ``start_timeout`` seconds (60 s; ``None``:
+            no bound); the start is cancelled.
+    """
     with context_in_thread(
-        lambda: serve(registry, host, port, data, **options), "actorbind-server"
+        lambda: serve(registry, host, port, data, **options),
+        "actorbind-server",
+        start_timeout=start_timeout,
     ) as endpoint:
         yield str(endpoint)
