@@ -8,6 +8,8 @@
 - ``rx``: ``actorbind.rx.events(conn, "tick")`` subscribed;
 - ``rx-frame``: the same through ``latest_per_frame()``;
 - ``live``: ``live_state(conn, "getCount", reducers={"tick": set})`` subscribed;
+- ``qt-bind``: ``bind(events(conn, "tick"), slot, owner=label)`` (what ``use_actor`` +
+  ``bind`` do, on the GUI thread);
 - ``qt-value``: that live state as a ``LiveValue`` bound to a ``QLabel`` (offscreen);
 - ``qt-list``: ``live_list(..., reducers={"tick": append()})`` in an ``ActorListModel`` shown
   in a ``QListView`` (offscreen), the list growing by ``N`` rows;
@@ -58,7 +60,7 @@ class _Closable(_Transport):
             asyncio.get_running_loop().call_soon(sock.connection_lost, None)
 
 
-PATHS = ("on", "rx", "rx-frame", "live", "qt-value", "qt-list", "qt-update")
+PATHS = ("on", "rx", "rx-frame", "live", "qt-bind", "qt-value", "qt-list", "qt-update")
 
 
 def _frames(codec: Any, messages: list[Any]) -> bytes:
@@ -147,6 +149,14 @@ async def measure(encoding: str, path: str, events: int, profile: bool) -> float
         if path == "rx-frame":
             stream = stream.pipe(latest_per_frame())
         keep.append(stream.subscribe(on_tick))
+    elif path == "qt-bind":
+        from actorbind_qt import bind
+        from PySide6.QtWidgets import QLabel
+
+        from actorbind.rx import events as rx_events
+
+        label = QLabel()
+        keep += [label, bind(rx_events(conn, "tick"), on_tick, owner=label)]
     elif path in ("live", "qt-value"):
         from actorbind.rx import live_state
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from collections.abc import Callable
 
+import pytest
 import shiboken6
 from actorbind_qt import bind, use_actor
 from PySide6.QtCore import QThread
@@ -114,3 +116,25 @@ def test_actor_events_and_worker_thread_calls_reach_the_gui_thread(
         assert signals[0] == ("newCount", [5], True)
 
     qloop.run(scenario())
+
+
+def test_a_raising_slot_on_the_gui_thread_is_reported_and_the_binding_goes_on(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = QLabel()
+    source: Subject[int] = Subject()
+    got: list[int] = []
+    reported: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _t, value, _tb: reported.append(value))
+
+    def slot(value: int) -> None:
+        if value == 1:
+            raise ValueError("bad value")
+        got.append(value)
+
+    bind(source, slot, owner=owner)
+    for i in range(4):
+        source.on_next(i)  # on the owner's thread: delivered at once, in order
+    assert got == [0, 2, 3] and source.observers != []
+    assert len(reported) == 1 and isinstance(reported[0], ValueError)
+    shiboken6.delete(owner)
