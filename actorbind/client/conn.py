@@ -139,9 +139,10 @@ class ActorConn:
             ConnectTimeout: not connected in time (names the endpoint and the last error).
             ActorError: the connection gave up (status ``idle``) before connecting on a
                 definite rejection (``user.unauthorized``, ...): that error.
-            Exception: it gave up on another error: that error as it was raised, e.g. what the
-                params provider raised, or a ``TransportError`` that a ``retry=`` policy calls
-                ``FATAL`` (queued actions fail with ``client.connection_open_failed`` then).
+            Exception: it gave up on another error, one that a ``retry=`` policy of
+                ``create_client`` calls ``FATAL`` (e.g. a ``TransportError`` for a refused
+                socket): that error as it was raised (queued actions fail with
+                ``client.connection_open_failed`` then).
             ConnDisposed: it was disposed first.
         """
         ready = self._dispatch.ready
