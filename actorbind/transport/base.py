@@ -82,13 +82,14 @@ class Transport:
 
     def _check(self, response: httpx.Response) -> None:
         # The bounds, whatever the transport (the pool and httpx keep them while reading too).
+        # The body as decoded: a content-encoding does not get a reply past the limit.
         body = len(response.content)
         if body > self._max_body:
             raise RequestFailed(
                 f"the reply's body ({body} bytes) is over the limit of {self._max_body} bytes",
                 sent=True,
             )
-        # A lower bound of the head's size (no status line, one byte per separator).
+        # A lower bound of the head's size (no status line; ": " and CRLF per header).
         head = sum(len(name) + len(value) + 4 for name, value in response.headers.raw)
         if head > self._max_head:
             raise RequestFailed(

@@ -5,6 +5,7 @@ exactly as through the HTTP/1.1 pool (tests/transport/test_http1.py, test_http_l
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -95,6 +96,17 @@ async def test_the_limits_hold_above_the_seam(clients: Callable[..., Client]) ->
     assert str(info.value) == "get: the reply's head is over the limit of 4096 bytes"
     with pytest.raises(OutcomeUnknown, match="over the limit of 4096 bytes; the request was sent"):
         await client.counter.get_for_id("a1").increment(1)
+
+
+async def test_the_body_limit_holds_for_the_decoded_body(clients: Callable[..., Client]) -> None:
+    bomb = gzip.compress(b" " * 100_000)  # ~100 bytes on the wire
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-encoding": "gzip"}, content=bomb)
+
+    transport = clients(handler, max_response_size=1000)._ctx.transport
+    with pytest.raises(TransportError, match=r"\(100000 bytes\) is over the limit of 1000 bytes"):
+        await transport.request("GET", "http://gw.test/x", headers={}, what="get")
 
 
 @pytest.mark.parametrize(
