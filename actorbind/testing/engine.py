@@ -29,7 +29,14 @@ from typing import Any, Final
 
 import httpx
 
-__all__ = ["ENGINE_VERSION", "LOCAL_PEGBOARD", "EngineError", "RivetEngine", "find_engine_binary"]
+__all__ = [
+    "BUSY_MACHINE_ENV",
+    "ENGINE_VERSION",
+    "LOCAL_PEGBOARD",
+    "EngineError",
+    "RivetEngine",
+    "find_engine_binary",
+]
 
 ENGINE_VERSION: Final = "2.3.19"
 _PACKAGE: Final = Path("node_modules/@rivetkit/engine-cli-linux-x64-musl/rivet-engine")
@@ -52,6 +59,15 @@ LOCAL_PEGBOARD: Final = {
     "envoy_eligible_threshold": 5000,
     "envoy_lost_threshold": 7000,
 }
+
+
+# The engine's workflow worker sheds load by the HOST's CPU use, not its own: from 70 % of all
+# cores it pulls fewer workflows, down to 5 % of them from 90 % (runtime.worker_load_shedding_curve,
+# against worker_cpu_max, which defaults to the host's cores). On a 2-core machine where tests,
+# node and the engine share the CPU, that starved actor creation: first getOrCreate calls
+# waited out the gateway's 15 s route_resolve_query_timeout, and under a steady CPU hog every
+# create did. A worker_cpu_max far above the host (in millicores) keeps the pull ratio at 100 %.
+BUSY_MACHINE_ENV: Final = {"RIVET__RUNTIME__WORKER_CPU_MAX": "1000000"}
 
 
 def _cache_root() -> Path:
@@ -117,6 +133,7 @@ class RivetEngine:
         self.start_timeout = start_timeout
         self.port = 0
         self.endpoint = ""
+        self.metrics_url = ""
         self.proc: subprocess.Popen[bytes] | None = None
         self._tmp: Path | None = None
 
@@ -151,6 +168,7 @@ class RivetEngine:
         guard, peer, metrics = _free_ports(3)
         self.port = guard
         self.endpoint = f"http://127.0.0.1:{guard}"
+        self.metrics_url = f"http://127.0.0.1:{metrics}/metrics"
         config: dict[str, Any] = {
             "topology": {
                 "datacenter_label": 1,
@@ -180,6 +198,7 @@ class RivetEngine:
             # Without it every gateway response waits for a delayed ACK (~40 ms).
             "RIVET__GUARD__TCP_NODELAY": "true",
             "RUST_LIB_BACKTRACE": "0",
+            **BUSY_MACHINE_ENV,
         }
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(

@@ -44,6 +44,7 @@ from typing import IO, Any
 
 import httpx
 
+from .engine import BUSY_MACHINE_ENV
 from .install import (
     RIVETKIT_VERSION,
     RivetKitError,
@@ -78,7 +79,8 @@ def engine_env(port: int) -> dict[str, str]:
     calls time out (``pegboard.route_resolve_query_timeout``). The engine inherits Node's
     environment and reads ``RIVET__*`` variables as config, so the topology goes in that way.
     The rest cuts the engine's latency: no backtrace capture on the hot path, ``TCP_NODELAY``
-    on its side of the tunnel, no per-WebSocket rate limit."""
+    on its side of the tunnel, no per-WebSocket rate limit, and no load shedding by the host's
+    CPU use (:data:`~actorbind.testing.engine.BUSY_MACHINE_ENV`)."""
     topology = "RIVET__TOPOLOGY__"
     dc = f"{topology}DATACENTERS__DEFAULT__"
     return {
@@ -91,6 +93,7 @@ def engine_env(port: int) -> dict[str, str]:
         "RIVET__GUARD__TCP_NODELAY": "true",
         "RIVET__PEGBOARD__GATEWAY_WEBSOCKET_RATE_LIMIT_REQUESTS": "1000000",
         "RIVET__PEGBOARD__GATEWAY_WEBSOCKET_RATE_LIMIT_DRIP_RATE_MS": "1",
+        **BUSY_MACHINE_ENV,
     }
 
 
