@@ -22,11 +22,11 @@ BatchListener = Callable[[list[T]], Any]
 class ReadBatch(Generic[T]):
     """Collects items per socket read; listeners get each read's items as one list, in order."""
 
-    __slots__ = ("_items", "_listeners", "_pending")
+    __slots__ = ("_items", "_pending", "listeners")
 
     def __init__(self) -> None:
         self._items: list[T] = []
-        self._listeners: list[BatchListener[T]] = []
+        self.listeners: list[BatchListener[T]] = []  # read it to skip add() when empty
         self._pending = False
 
     def listen(self, listener: BatchListener[T]) -> Callable[[], None]:
@@ -37,17 +37,17 @@ class ReadBatch(Generic[T]):
         """
         if self._items:
             self.flush()
-        self._listeners.append(listener)
+        self.listeners.append(listener)
 
         def off() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+            if listener in self.listeners:
+                self.listeners.remove(listener)
 
         return off
 
     def add(self, conn: Any, items: list[T]) -> None:
         """Items changed by the message being handled on ``conn`` (None: not by a socket)."""
-        if not self._listeners:
+        if not self.listeners:
             return
         self._items.extend(items)
         if self._pending:
@@ -64,5 +64,5 @@ class ReadBatch(Generic[T]):
         self._pending = False
         items, self._items = self._items, []
         if items:
-            for listener in list(self._listeners):
+            for listener in list(self.listeners):
                 listener(items)

@@ -171,7 +171,8 @@ class LiveList(LiveState[list[Any]]):
                 self._changes.on_next(change)
         if self._values.observers:
             self._values.on_next(list(self._rows.items))
-        self._batch.add(self._conn, changes)
+        if self._batch.listeners:
+            self._batch.add(self._conn, changes)
 
     def _dispose(self) -> None:
         was = self.disposed

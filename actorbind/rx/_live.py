@@ -232,7 +232,8 @@ class LiveState(Observable[T]):
             value = self.value
             if self._values.observers:
                 self._values.on_next(value)
-            self._batch.add(self._conn, [value])
+            if self._batch.listeners:
+                self._batch.add(self._conn, [value])
 
     def _with_overlays(self, base: Any) -> Any:
         for token, change in list(self._overlays.items()):
