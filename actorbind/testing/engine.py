@@ -61,12 +61,15 @@ LOCAL_PEGBOARD: Final = {
 }
 
 
-# The engine's workflow worker sheds load by the HOST's CPU use, not its own: from 70 % of all
-# cores it pulls fewer workflows, down to 5 % of them from 90 % (runtime.worker_load_shedding_curve,
-# against worker_cpu_max, which defaults to the host's cores). On a 2-core machine where tests,
-# node and the engine share the CPU, that starved actor creation: first getOrCreate calls
-# waited out the gateway's 15 s route_resolve_query_timeout, and under a steady CPU hog every
-# create did. A worker_cpu_max far above the host (in millicores) keeps the pull ratio at 100 %.
+# The engine's workflow worker sheds load by the CPU use of its cgroup, which on a VM without
+# a container cgroup (cgroup v1 root here) is the HOST's, not its own: from 70 % of all cores
+# it pulls fewer workflows, down to 5 % of them from 90 % (runtime.worker_load_shedding_curve,
+# against worker_cpu_max, which defaults to the host's cores); the others wait for a later
+# pull (its poll is 16 s). On a 2-core machine where tests, node and the engine share the CPU,
+# that starved actor creation: first getOrCreate calls waited out the gateway's 15 s
+# route_resolve_query_timeout (31 of 60 with other jobs running, benchmarks/engine_creates.py),
+# and under a steady CPU hog every create did. A worker_cpu_max far above the host (in
+# millicores) keeps the pull ratio at 100 %.
 BUSY_MACHINE_ENV: Final = {"RIVET__RUNTIME__WORKER_CPU_MAX": "1000000"}
 
 
@@ -116,6 +119,8 @@ class RivetEngine:
         data_dir: the engine's data folder, kept on stop; default: a temporary one, deleted.
         pegboard: overrides of the engine's ``pegboard`` config (milliseconds), e.g.
             ``{"envoy_lost_threshold": 3000}``; on top of :data:`LOCAL_PEGBOARD`.
+        env: extra environment of the engine, last (``RIVET__*`` variables are config), on
+            top of :data:`BUSY_MACHINE_ENV` and the ports.
         start_timeout: seconds to wait for ``/health``.
     """
 
@@ -125,11 +130,13 @@ class RivetEngine:
         *,
         data_dir: Path | None = None,
         pegboard: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
         start_timeout: float = 60.0,
     ) -> None:
         self.binary = binary
         self.data_dir = data_dir
         self.pegboard = {**LOCAL_PEGBOARD, **(pegboard or {})}
+        self.env = dict(env or {})
         self.start_timeout = start_timeout
         self.port = 0
         self.endpoint = ""
@@ -199,6 +206,7 @@ class RivetEngine:
             "RIVET__GUARD__TCP_NODELAY": "true",
             "RUST_LIB_BACKTRACE": "0",
             **BUSY_MACHINE_ENV,
+            **self.env,
         }
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(

@@ -10,18 +10,44 @@ import pytest
 
 from actorbind import Client, create_client
 from tests.conftest import ENCODINGS
+from tests.runner.engine_flake import engine_retry
+
+# What actorbind.runner does not do (yet) that these tests check, for server=engine only.
+# skip: a documented difference (docs/runner.md) or a slow known failure; xfail (strict):
+# a gap that fails fast, so a fix shows up as an XPASS.
+ENGINE_GAPS: dict[str, tuple[str, str]] = {
+    "test_socket_survives_sleep": ("skip", "WebSockets do not hibernate under the runner"),
+    "test_alarm_wakes_a_sleeping_actor": ("skip", "ctx.schedule is no engine alarm yet"),
+    "test_actor_calls_another_actor": ("xfail", "no ctx.client() under the runner yet"),
+    "test_destroy_from_inside": ("xfail", "ctx.destroy() is not sent to the engine yet"),
+    "test_management_destroy_closes_normally": ("xfail", "engine destroy closes 1011"),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        gap = ENGINE_GAPS.get(getattr(item, "originalname", item.name))
+        if gap is None or callspec is None or callspec.params.get("endpoint") != "engine":
+            continue
+        kind, reason = gap
+        mark = (
+            pytest.mark.skip(reason=reason)
+            if kind == "skip"
+            else pytest.mark.xfail(reason=reason, strict=True)
+        )
+        item.add_marker(mark)
 
 
 @pytest.fixture(
     params=[
         pytest.param("embedded", marks=pytest.mark.embedded),
         pytest.param("rivetkit", marks=pytest.mark.rivetkit),
-        # The Python test actors on a real rivet-engine (actorbind.runner): opt-in, since the
-        # engine now and then delays a first start past its 15 s gateway timeout
-        # (tests/runner/engine_flake.py); 200 of 202 passed, those 2 being that.
+        # The Python test actors on a real rivet-engine (actorbind.runner); opt out with
+        # ACTORBIND_INTEROP_ENGINE=0 (a faster local run).
         *(
             [pytest.param("engine", marks=pytest.mark.engine)]
-            if os.environ.get("ACTORBIND_INTEROP_ENGINE") == "1"
+            if os.environ.get("ACTORBIND_INTEROP_ENGINE") != "0"
             else []
         ),
     ]
@@ -37,5 +63,7 @@ def encoding(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def client(endpoint: str, encoding: str) -> AsyncIterator[Client]:
-    async with create_client(endpoint, encoding=encoding) as c:
+    # engine_retry: a request the gateway failed while resolving its actor (the engine's slow
+    # first create, tests/runner/engine_flake.py) reached no actor and is sent again.
+    async with create_client(endpoint, encoding=encoding, retry=engine_retry) as c:
         yield c

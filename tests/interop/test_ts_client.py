@@ -61,12 +61,10 @@ EXPECTED: dict[str, Any] = {
     [
         "embedded",
         "rivetkit",
-        # Python actors on a standalone engine: passes (3 of 3 on a quiet machine), but on a
-        # loaded one that engine times out resolving new actors often enough to fail 3 tries:
-        # opt-in, like the interop suite through it.
+        # Python actors on a standalone engine (opt out: ACTORBIND_INTEROP_ENGINE=0).
         *(
             [pytest.param("engine", marks=pytest.mark.engine)]
-            if os.environ.get("ACTORBIND_INTEROP_ENGINE") == "1"
+            if os.environ.get("ACTORBIND_INTEROP_ENGINE") != "0"
             else []
         ),
     ],
@@ -75,10 +73,11 @@ def test_official_ts_client(
     request: pytest.FixtureRequest, server: str, encoding: str, uid: str
 ) -> None:
     endpoint = request.getfixturevalue(f"{server}_endpoint")
-    # The engine itself sometimes times out resolving a brand-new actor under load; that is
-    # RivetKit's, not the client's or our server's. Fresh tries, new keys (the standalone
-    # engine of "engine" hit it more often on a loaded machine: up to three tries there).
-    tries = 3 if server == "engine" else 2
+    # The engine can still time out resolving a brand-new actor (a first create; the tests'
+    # engines no longer shed load, tests/runner/engine_flake.py): that step reached no actor.
+    # The whole check again on fresh actors (new keys), at most twice more; nothing is sent
+    # twice to one actor.
+    tries = 3
     for attempt in range(tries):
         try:
             got = run_ts_script("ts_client_check.mjs", endpoint, encoding, uid)
