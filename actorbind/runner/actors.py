@@ -20,6 +20,7 @@ from actorbind.server.runtime import ActorRuntime
 from actorbind.server.storage import ActorRecord
 
 from . import _envoy_v8 as v8
+from .alarms import EngineAlarms
 from .store import EngineKvStore
 from .tunnel import Tunnel
 
@@ -67,6 +68,9 @@ class ActorTable:
         self._starting: dict[str, asyncio.Future[ActorRuntime | None]] = {}
         self._intents: set[tuple[str, int]] = set()
         self.changed = asyncio.Event()
+        # The host's ctx.schedule: its calls in the KV, the engine's alarm at the earliest.
+        self.alarms = EngineAlarms(host, store, self.set_alarm)
+        host.alarms = self.alarms
 
     @property
     def count(self) -> int:
@@ -112,6 +116,11 @@ class ActorTable:
             self._intents.add(key)
             intent = v8.EventActorIntent(v8.ActorIntentSleep())
             self._event(runtime.record.actor_id, runtime.generation, intent)
+
+    def set_alarm(self, runtime: ActorRuntime, ts_ms: int | None) -> None:
+        """Have the engine start the actor at ``ts_ms`` if it sleeps then (``None``: never)."""
+        alarm = v8.EventActorSetAlarm(ts_ms)
+        self._event(runtime.record.actor_id, runtime.generation, alarm)
 
     def _ack_command(self, checkpoint: v8.ActorCheckpoint) -> None:
         self._send(v8.ToRivetAckCommands([checkpoint]))
@@ -166,6 +175,7 @@ class ActorTable:
                 )
                 runtime = ActorRuntime(self.host, cls, record)
                 runtime.generation = cp.generation
+                await self.alarms.open(cp.actor_id)
                 await runtime.start()
                 self.host.runtimes[cp.actor_id] = runtime
         except Exception as exc:
@@ -178,10 +188,13 @@ class ActorTable:
             if not fut.done():
                 fut.set_result(runtime)
         if error is None:
+            assert runtime is not None
             self._event(
                 cp.actor_id, cp.generation, v8.EventActorStateUpdate(v8.ActorStateRunning())
             )
+            self.alarms.arm(runtime)  # the alarm again, and the due calls run now
         else:
+            self.alarms.close(cp.actor_id)
             self.store.forget(cp.actor_id)
             stopped = v8.ActorStateStopped(v8.StopCode.Error, error)
             self._event(cp.actor_id, cp.generation, v8.EventActorStateUpdate(stopped))
@@ -219,6 +232,7 @@ class ActorTable:
             except TimeoutError:
                 log.warning("actor %s: work in flight did not finish before the stop", actor_id)
                 runtime.destroy(reason)
+        self.alarms.close(actor_id)
         self.store.forget(actor_id)
 
     @staticmethod

@@ -5,11 +5,14 @@ Layout (prefix ``P``, apart from RivetKit's ``01``-``06``)::
     P h               header: CBOR {"v": 1, "n": state chunks, "d": last retired queue seq}
     P s <u16 BE>      state (compat CBOR), in chunks of <= 128 KiB
     P q <u64 BE>      a queued message: CBOR [name, body]
+    P a <id>          a scheduled call: CBOR [ts_ms, action, args]; CBOR null once it ran
 
 ``save_state`` writes every chunk and the header in one put, the engine's unit of atomicity,
 so the state and the queue cursor ``d`` commit together; retired messages are deleted after,
-and any left over (seq <= ``d``) are skipped on load. A state that does not fit one put
-(about 950 KiB) raises :class:`StateTooLarge`.
+and any left over (seq <= ``d``) are skipped on load. A scheduled call that ran is retired
+the same way: its key is overwritten with null in that put (a put cannot delete), deleted
+after, and a null left over is skipped on load. A state that does not fit one put (about
+950 KiB) raises :class:`StateTooLarge`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Final
 
 import cbor2
 
-from actorbind.server.storage import QueuedMessage
+from actorbind.server.storage import QueuedMessage, ScheduledCall
 
 from .kv import MAX_KEYS, MAX_PUT, MAX_VALUE, KvClient, KvError
 
@@ -29,6 +32,8 @@ __all__ = ["EngineKvStore", "StateTooLarge"]
 _HEADER: Final = b"Ph"
 _STATE: Final = b"Ps"
 _QUEUE: Final = b"Pq"
+_SCHEDULE: Final = b"Pa"
+_RAN: Final = b"\xf6"  # CBOR null: a call that ran, its state written in the same put
 # Room for the header and the keys inside one put.
 _STATE_ROOM: Final = MAX_PUT - 4096
 
@@ -50,6 +55,10 @@ def _chunk_key(i: int) -> bytes:
 
 def _queue_key(seq: int) -> bytes:
     return _QUEUE + seq.to_bytes(8, "big")
+
+
+def _schedule_key(schedule_id: str) -> bytes:
+    return _SCHEDULE + schedule_id.encode()
 
 
 class EngineKvStore:
@@ -89,7 +98,12 @@ class EngineKvStore:
         return b"".join(parts[k] for k in keys)
 
     async def save_state(
-        self, actor_id: str, state: bytes, *, done_message: int | None = None
+        self,
+        actor_id: str,
+        state: bytes,
+        *,
+        done_message: int | None = None,
+        done_schedule: str | None = None,
     ) -> None:
         if len(state) > _STATE_ROOM:
             raise StateTooLarge(
@@ -101,13 +115,19 @@ class EngineKvStore:
         chunks = [state[i : i + MAX_VALUE] for i in range(0, len(state), MAX_VALUE)] or [b""]
         entries = {_chunk_key(i): chunk for i, chunk in enumerate(chunks)}
         entries[_HEADER] = cbor2.dumps({"v": 1, "n": len(chunks), "d": done})
+        if done_schedule is not None:
+            entries[_schedule_key(done_schedule)] = _RAN
         await self.kv.put(actor_id, entries)
         meta.chunks = len(chunks)
         meta.done = done
-        if done_message is not None:
-            # Best effort: a message left behind has seq <= done and is skipped on load.
+        # Best effort: a message left behind has seq <= done, a call left behind is null;
+        # both are skipped on load.
+        retired = [] if done_message is None else [_queue_key(done_message)]
+        if done_schedule is not None:
+            retired.append(_schedule_key(done_schedule))
+        if retired:
             with contextlib.suppress(KvError):
-                await self.kv.delete(actor_id, [_queue_key(done_message)])
+                await self.kv.delete(actor_id, retired)
 
     async def enqueue(self, actor_id: str, name: str, body: bytes) -> int:
         meta = self._meta(actor_id)
@@ -130,6 +150,37 @@ class EngineKvStore:
 
     async def delete_message(self, actor_id: str, seq: int) -> None:
         await self.kv.delete(actor_id, [_queue_key(seq)])
+
+    # --- schedules --------------------------------------------------------------------
+
+    async def add_schedule(self, call: ScheduledCall) -> None:
+        value = cbor2.dumps([call.ts_ms, call.action, call.args])
+        await self.kv.put(call.actor_id, {_schedule_key(call.id): value})
+
+    async def delete_schedule(self, actor_id: str, schedule_id: str) -> bool:
+        key = _schedule_key(schedule_id)
+        found = await self.kv.get(actor_id, [key])
+        if key not in found:
+            return False
+        await self.kv.delete(actor_id, [key])
+        return found[key] != _RAN
+
+    async def schedules(self, actor_id: str) -> list[ScheduledCall]:
+        found = await self.kv.list_prefix(actor_id, _SCHEDULE)
+        calls: list[ScheduledCall] = []
+        ran: list[bytes] = []
+        for key, value in found.items():
+            if value == _RAN:
+                ran.append(key)
+                continue
+            ts_ms, action, args = cbor2.loads(value)
+            schedule_id = key[len(_SCHEDULE) :].decode()
+            calls.append(ScheduledCall(schedule_id, actor_id, int(ts_ms), str(action), bytes(args)))
+        if ran:
+            # Left over by a save whose follow-up delete did not happen.
+            with contextlib.suppress(KvError):
+                await self.kv.delete(actor_id, ran[:MAX_KEYS])
+        return sorted(calls, key=lambda c: (c.ts_ms, c.id))
 
     async def drop(self, actor_id: str) -> None:
         """Delete everything the actor stored (it was destroyed)."""

@@ -18,7 +18,7 @@ from .errors import RivetError, log_failure
 from .limits import Limits
 from .registry import Registry
 from .runtime import ActorRuntime, Hibernated
-from .schedule import Alarms
+from .schedule import AlarmKeeper, Alarms
 from .storage import ActorRecord, ActorStore, Storage, now_ms
 
 __all__ = ["ActorHost", "new_actor_id"]
@@ -59,7 +59,7 @@ class ActorHost:
         self._first_start: dict[str, int] = {}
         self.sleep_ts: dict[str, int] = {}
         self.sleep_grace = 15.0  # RivetKit's sleepGracePeriod
-        self.alarms = Alarms(self)
+        self.alarms: AlarmKeeper = Alarms(self)
         self._tasks: set[asyncio.Task[Any]] = set()
         # ctx.client(): injected by serve()/create_app (the server never imports the client).
         self.client_factory: Callable[[str], Any] | None = None

@@ -221,11 +221,14 @@ class ActorRuntime:
 
     # --- state -------------------------------------------------------------------------
 
-    async def persist(self, *, done_message: int | None = None) -> None:
-        """Write the state if it changed. An unencodable state is rolled back, and raises."""
+    async def persist(
+        self, *, done_message: int | None = None, done_schedule: str | None = None
+    ) -> None:
+        """Write the state if it changed, with the queue message or scheduled call it handled
+        retired in the same write. An unencodable state is rolled back, and raises."""
+        done = done_message is not None or done_schedule is not None
         if self.cls.__stateless__:
-            if done_message is not None:
-                await self.host.store.delete_message(self.record.actor_id, done_message)
+            await self._retire(done_message, done_schedule)
             return
         try:
             raw = encode_value(self.instance.state)
@@ -238,14 +241,16 @@ class ActorRuntime:
                 type(exc).__name__,
             )
             self.instance.state = None if self._saved is None else decode_value(self._saved)
-            if done_message is not None:
-                await self.host.store.delete_message(self.record.actor_id, done_message)
+            await self._retire(done_message, done_schedule)
             raise RivetError.internal() from exc
         changed = self._saved is not None and raw != self._saved
-        if raw != self._saved or done_message is not None:
+        if raw != self._saved or done:
             try:
                 await self.host.store.save_state(
-                    self.record.actor_id, raw, done_message=done_message
+                    self.record.actor_id,
+                    raw,
+                    done_message=done_message,
+                    done_schedule=done_schedule,
                 )
             except StoreError as exc:
                 # Not stored, so not acknowledged: back to the last stored state.
@@ -260,6 +265,13 @@ class ActorRuntime:
             self._saved = raw
         if changed:
             await self._state_changed(raw)
+
+    async def _retire(self, done_message: int | None, done_schedule: str | None) -> None:
+        """Retire a handled message or call without a state to write with it."""
+        if done_message is not None:
+            await self.host.store.delete_message(self.record.actor_id, done_message)
+        if done_schedule is not None:
+            await self.host.store.delete_schedule(self.record.actor_id, done_schedule)
 
     async def _state_changed(self, raw: bytes) -> None:
         """Run ``on_state_change``; like RivetKit, it may not change the state (undone)."""

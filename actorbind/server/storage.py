@@ -111,19 +111,33 @@ class StoreError(Exception):
 
 
 class ActorStore(Protocol):
-    """Where a running actor keeps its state and queue: SQLite (:class:`Storage`) embedded,
-    the engine's per-actor KV under ``actorbind.runner``.
+    """Where a running actor keeps its state, queue and schedules: SQLite (:class:`Storage`)
+    embedded, the engine's per-actor KV under ``actorbind.runner``.
 
     ``save_state(done_message=seq)`` writes the state and retires that queue message
-    atomically: after a crash, a message is either pending or its effect is in the state.
-    A write it cannot make raises :class:`StoreError`.
+    atomically, and ``done_schedule=id`` that scheduled call: after a crash, a message (or a
+    call) is either pending or its effect is in the state. A write it cannot make raises
+    :class:`StoreError`.
     """
 
     async def load_state(self, actor_id: str) -> bytes | None: ...
 
     async def save_state(
-        self, actor_id: str, state: bytes, *, done_message: int | None = None
+        self,
+        actor_id: str,
+        state: bytes,
+        *,
+        done_message: int | None = None,
+        done_schedule: str | None = None,
     ) -> None: ...
+
+    async def add_schedule(self, call: ScheduledCall) -> None: ...
+
+    async def delete_schedule(self, actor_id: str, schedule_id: str) -> bool: ...
+
+    async def schedules(self, actor_id: str) -> list[ScheduledCall]:
+        """The actor's pending calls, in time order."""
+        ...
 
     async def enqueue(self, actor_id: str, name: str, body: bytes) -> int: ...
 
@@ -216,20 +230,27 @@ class Storage:
 
     # --- schedules (kept with the records: the server's own alarms) --------------------
 
-    def add_schedule(self, call: ScheduledCall) -> None:
+    async def add_schedule(self, call: ScheduledCall) -> None:
         self._db.execute(
             "INSERT INTO schedules (actor_id, id, ts, action, args) VALUES (?,?,?,?,?)",
             (call.actor_id, call.id, call.ts_ms, call.action, call.args),
         )
 
-    def delete_schedule(self, actor_id: str, schedule_id: str) -> bool:
+    async def delete_schedule(self, actor_id: str, schedule_id: str) -> bool:
+        return self._delete_schedule(actor_id, schedule_id)
+
+    def _delete_schedule(self, actor_id: str, schedule_id: str) -> bool:
         cur = self._db.execute(
             "DELETE FROM schedules WHERE actor_id = ? AND id = ?", (actor_id, schedule_id)
         )
         return cur.rowcount > 0
 
-    def schedules(self, actor_id: str | None = None) -> list[ScheduledCall]:
-        """The stored calls (of one actor, or all), in time order."""
+    async def schedules(self, actor_id: str) -> list[ScheduledCall]:
+        return self.all_schedules(actor_id)
+
+    def all_schedules(self, actor_id: str | None = None) -> list[ScheduledCall]:
+        """The stored calls (of one actor, or of all: the server's alarms at start), in time
+        order."""
         sql = "SELECT actor_id, id, ts, action, args FROM schedules"
         rows = (
             self._db.execute(sql + " ORDER BY ts").fetchall()
@@ -247,13 +268,21 @@ class Storage:
         return None if row is None or row[0] is None else bytes(row[0])
 
     async def save_state(
-        self, actor_id: str, state: bytes, *, done_message: int | None = None
+        self,
+        actor_id: str,
+        state: bytes,
+        *,
+        done_message: int | None = None,
+        done_schedule: str | None = None,
     ) -> None:
-        """Write the state (and drop a handled queue message) in one transaction."""
+        """Write the state (and drop a handled queue message or scheduled call) in one
+        transaction."""
         with self._tx():
             self._db.execute("UPDATE actors SET state = ? WHERE actor_id = ?", (state, actor_id))
             if done_message is not None:
                 self._delete_message(actor_id, done_message)
+            if done_schedule is not None:
+                self._delete_schedule(actor_id, done_schedule)
 
     # --- queue -------------------------------------------------------------------------
 

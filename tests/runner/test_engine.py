@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 from actorbind import ActorNotFound, create_client
 from tests.conftest import ENCODINGS
 from tests.runner.engine_flake import first_call
+from tests.utils import SECOND, until_async
 
 pytestmark = pytest.mark.engine
 
@@ -122,3 +124,30 @@ async def test_idle_actor_sleeps_through_the_engine_and_wakes_with_its_state(
         after = await sleepy.getCounts()  # wakes it: a new generation, state from KV
         assert after["sleepCount"] == before["sleepCount"] + 1
         assert after["startCount"] == before["startCount"] + 1
+
+
+async def test_schedule_wakes_the_sleeping_actor_through_the_engine_alarm(
+    engine_endpoint: str, uid: str
+) -> None:
+    async with create_client(engine_endpoint) as client:
+        sleepy = client.sleepy.get_or_create(uid)
+        actor_id = await first_call(sleepy.resolve)
+        due_ms = int(time.time() * 1000) + 2000
+        assert await sleepy.scheduleAt(due_ms, "x1") is True
+        assert await sleepy.triggerSleep() is True
+        # Asleep (the runner holds no timer for it any more) ...
+        await until_async(
+            lambda: _engine_actor(engine_endpoint, actor_id),
+            lambda actor: actor.get("sleep_ts") is not None,
+            "the first sleep",
+            timeout=30 * SECOND,
+        )
+        # ... then asleep again after the call's time: nobody called it, so the engine's
+        # alarm started it, the call ran, and it went back to sleep.
+        await until_async(
+            lambda: _engine_actor(engine_endpoint, actor_id),
+            lambda actor: (actor.get("sleep_ts") or 0) > due_ms,
+            "a sleep after the alarm",
+            timeout=60 * SECOND,
+        )
+        assert await sleepy.getAlarms() == ["x1"]

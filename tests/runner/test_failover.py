@@ -16,6 +16,7 @@ import pytest
 
 from actorbind import create_client
 from tests.runner.engine_flake import first_call
+from tests.utils import SECOND, until_async
 
 pytestmark = pytest.mark.engine
 
@@ -108,3 +109,22 @@ async def test_sigterm_drains_and_the_next_runner_takes_over(
         assert first.terminate() == 0
         assert await counter.increment(1) == 4
         assert second.proc.poll() is None
+
+
+async def test_schedule_survives_a_killed_runner_and_runs_once_on_the_next(
+    rivet_engine: Any, runners: Any, uid: str
+) -> None:
+    first = runners()
+    async with create_client(rivet_engine.endpoint, runner=f"fo-{uid}") as client:
+        sleepy = client.sleepy.get_or_create(uid)
+        actor_id = await first_call(sleepy.resolve)
+        assert await sleepy.scheduleAfter(1000, "late") is True
+        first.kill()  # SIGKILL: the call is only in the engine's KV now
+        runners()
+        # The new process starts the actor (the engine's alarm, or this request) and runs the
+        # call from the KV; the list shows each run, so a second run would show twice.
+        again = client.sleepy.get_for_id(actor_id)
+        alarms = await until_async(
+            again.getAlarms, lambda got: got != [], "the call on the new runner", 60 * SECOND
+        )
+        assert alarms == ["late"]
