@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import raw_bench
+from benchmarks import delivery, raw_bench
 from benchmarks.smoke import smoke
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,11 +73,7 @@ def test_embedded_server_orders_replies_after_earlier_events_only(
     assert (replies, late) == (100, 0)
 
 
-@pytest.mark.parametrize(
-    "path", ["on", "rx", "rx-frame", "live", "qt-value", "qt-list", "qt-update"]
-)
+@pytest.mark.parametrize("path", delivery.PATHS)
 def test_delivery_paths_run(path: str) -> None:
     """benchmarks.delivery feeds a real ActorConn and delivers through each path."""
-    from benchmarks import delivery
-
     assert asyncio.run(delivery.measure("bare", path, 2000, profile=False)) > 0
