@@ -14,6 +14,7 @@ from actorbind.server.limits import Limits
 from actorbind.server.runtime import ActorRuntime
 from actorbind.server.storage import Storage
 from tests.support.actors import registry
+from tests.utils import until
 
 GW, REQ = b"\x01\x02\x03\x04", b"\x05\x06\x07\x08"
 
@@ -23,11 +24,7 @@ async def _nobody(actor_id: str) -> ActorRuntime | None:
 
 
 async def _until_sent(sent: list[v8.ToRivet], n: int) -> None:
-    for _ in range(1000):
-        if len(sent) >= n:
-            return
-        await asyncio.sleep(0.001)
-    raise AssertionError(f"only {len(sent)} messages sent")
+    await until(lambda: len(sent) >= n, f"{n} tunnel messages sent")
 
 
 def _msg(kind: v8.ToEnvoyTunnelMessageKind, index: int = 0) -> v8.ToEnvoyTunnelMessage:
