@@ -25,7 +25,7 @@ from actorbind.transport.http1 import (
     Response,
     split_url,
 )
-from tests.utils import actorbind_tasks
+from tests.utils import SECOND, actorbind_tasks, until
 
 pytestmark = pytest.mark.usefixtures("loop_health")
 
@@ -134,7 +134,7 @@ class Server:
             self.finished += 1
             self.handlers.discard(task)
 
-    async def all_closed(self, timeout: float = 2.0) -> bool:
+    async def all_closed(self, timeout: float = 10 * SECOND) -> bool:
         """Whether every connection the client opened has been closed by it (or us)."""
         deadline = time.monotonic() + timeout
         while self.finished < self.accepted and time.monotonic() < deadline:
@@ -600,9 +600,11 @@ async def test_many_concurrent_requests_then_aclose_leaves_nothing(
 async def test_aclose_fails_busy_requests_and_the_transport_stays_usable(
     serve: Callable[[Respond], Awaitable[Server]],
 ) -> None:
+    release = asyncio.Event()
+
     async def answer(req: Req, w: asyncio.StreamWriter) -> bool:
         if req.target == "/hang":
-            await asyncio.sleep(0.3)
+            await asyncio.wait_for(release.wait(), 10 * SECOND)  # answers only after aclose
         w.write(echo_json(req))
         return True
 
@@ -610,8 +612,9 @@ async def test_aclose_fails_busy_requests_and_the_transport_stays_usable(
     t = Transport(timeout=10.0)
     await post(t, server.url)
     busy = asyncio.ensure_future(post(t, server.url + "/hang"))
-    await asyncio.sleep(0.05)
+    await until(lambda: any(q.target == "/hang" for q in server.requests), "/hang received")
     await t.aclose()
+    release.set()
     with pytest.raises(TransportError, match="closed by the client"):
         await busy
     assert len([q for q in server.requests if q.target == "/hang"]) == 1  # no retry
