@@ -31,7 +31,6 @@ log = logging.getLogger("actorbind.runner")
 _STOP_REASONS = {
     v8.StopActorReason.SleepIntent: "actor.sleeping",
     v8.StopActorReason.StopIntent: "actor.stopped",
-    v8.StopActorReason.Destroy: "actor.destroyed",
     v8.StopActorReason.GoingAway: "actor.stopped",
     v8.StopActorReason.Lost: "actor.stopped",
 }
@@ -202,8 +201,12 @@ class ActorTable:
 
     async def _stop(self, cp: v8.ActorCheckpoint, reason: v8.StopActorReason) -> None:
         sleeping = reason == v8.StopActorReason.SleepIntent
-        await self.stop_local(cp.actor_id, _STOP_REASONS[reason], sleep=sleeping)
-        if reason == v8.StopActorReason.Destroy:
+        destroyed = reason == v8.StopActorReason.Destroy
+        # RivetKit closes a destroyed actor's sockets normally (1000, no reason): the actor is
+        # gone, there is nothing to reconnect to. Any other stop is 1011 (reconnect).
+        code, why = (1000, "") if destroyed else (1011, _STOP_REASONS[reason])
+        await self.stop_local(cp.actor_id, why, sleep=sleeping, code=code)
+        if destroyed:
             try:
                 await self.store.drop(cp.actor_id)
             except Exception as exc:
@@ -212,7 +215,9 @@ class ActorTable:
         self._event(cp.actor_id, cp.generation, v8.EventActorStateUpdate(stopped))
         self._ack_command(cp)
 
-    async def stop_local(self, actor_id: str, reason: str, *, sleep: bool = False) -> None:
+    async def stop_local(
+        self, actor_id: str, reason: str, *, sleep: bool = False, code: int = 1011
+    ) -> None:
         """Stop the actor here: close its sockets, let the work in flight finish and persist
         (bounded by ``stop_timeout``), then drop it. ``sleep``: ``on_sleep`` runs first."""
         if sleep:
@@ -225,21 +230,21 @@ class ActorTable:
                 except Exception as exc:
                     log.warning("actor %s: on_sleep or its save failed (%s)", actor_id, exc)
         runtime = self.host.runtimes.pop(actor_id, None)
-        self.tunnel.close_actor(actor_id, 1011, reason)
+        self.tunnel.close_actor(actor_id, code, reason)
         if runtime is not None:
             try:
-                await asyncio.wait_for(self._quiesce(runtime, reason), self.stop_timeout)
+                await asyncio.wait_for(self._quiesce(runtime, reason, code), self.stop_timeout)
             except TimeoutError:
                 log.warning("actor %s: work in flight did not finish before the stop", actor_id)
-                runtime.destroy(reason)
+                runtime.destroy(reason, code)
         self.alarms.close(actor_id)
         self.store.forget(actor_id)
 
     @staticmethod
-    async def _quiesce(runtime: ActorRuntime, reason: str) -> None:
+    async def _quiesce(runtime: ActorRuntime, reason: str, code: int) -> None:
         # Under the actor's lock: the work in flight has finished and persisted.
         async with runtime.lock:
-            runtime.destroy(reason)
+            runtime.destroy(reason, code)
 
     async def lost(self) -> None:
         """The engine has given up on this envoy: its actors run elsewhere now."""

@@ -19,7 +19,6 @@ ENGINE_GAPS: dict[str, tuple[str, str]] = {
     "test_socket_survives_sleep": ("skip", "WebSockets do not hibernate under the runner"),
     "test_actor_calls_another_actor": ("xfail", "no ctx.client() under the runner yet"),
     "test_destroy_from_inside": ("xfail", "ctx.destroy() is not sent to the engine yet"),
-    "test_management_destroy_closes_normally": ("xfail", "engine destroy closes 1011"),
 }
 
 
