@@ -67,10 +67,11 @@ def rivet_engine() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def engine_endpoint(rivet_engine: Any) -> Iterator[str]:
     """The test actors hosted by actorbind.runner (own thread) on the engine's pool default."""
+    from actorbind import create_client
     from actorbind.runner import serve_engine_in_thread
     from tests.support.actors import registry
 
-    with serve_engine_in_thread(registry, endpoint=rivet_engine.endpoint):
+    with serve_engine_in_thread(registry, endpoint=rivet_engine.endpoint, client=create_client):
         yield str(rivet_engine.endpoint)
 
 

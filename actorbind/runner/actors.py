@@ -66,6 +66,7 @@ class ActorTable:
         self._locks: dict[str, asyncio.Lock] = {}
         self._starting: dict[str, asyncio.Future[ActorRuntime | None]] = {}
         self._intents: set[tuple[str, int]] = set()
+        self._destroying: set[tuple[str, int]] = set()
         self.changed = asyncio.Event()
         # The host's ctx.schedule: its calls in the KV, the engine's alarm at the earliest.
         self.alarms = EngineAlarms(host, store, self.set_alarm)
@@ -120,6 +121,15 @@ class ActorTable:
         """Have the engine start the actor at ``ts_ms`` if it sleeps then (``None``: never)."""
         alarm = v8.EventActorSetAlarm(ts_ms)
         self._event(runtime.record.actor_id, runtime.generation, alarm)
+
+    def destroy_intent(self, runtime: ActorRuntime) -> None:
+        """``ctx.destroy()``: a stop intent, as RivetKit's; the engine answers with
+        ``CommandStopActor(StopIntent)``, and a stop that ends ``Ok`` destroys the actor."""
+        key = (runtime.record.actor_id, runtime.generation)
+        if key not in self._destroying:
+            self._destroying.add(key)
+            intent = v8.EventActorIntent(v8.ActorIntentStop())
+            self._event(runtime.record.actor_id, runtime.generation, intent)
 
     def _ack_command(self, checkpoint: v8.ActorCheckpoint) -> None:
         self._send(v8.ToRivetAckCommands([checkpoint]))
@@ -201,11 +211,14 @@ class ActorTable:
 
     async def _stop(self, cp: v8.ActorCheckpoint, reason: v8.StopActorReason) -> None:
         sleeping = reason == v8.StopActorReason.SleepIntent
-        destroyed = reason == v8.StopActorReason.Destroy
+        destroyed = reason == v8.StopActorReason.Destroy or (
+            reason == v8.StopActorReason.StopIntent
+            and (cp.actor_id, cp.generation) in self._destroying
+        )
         # RivetKit closes a destroyed actor's sockets normally (1000, no reason): the actor is
         # gone, there is nothing to reconnect to. Any other stop is 1011 (reconnect).
         code, why = (1000, "") if destroyed else (1011, _STOP_REASONS[reason])
-        await self.stop_local(cp.actor_id, why, sleep=sleeping, code=code)
+        await self.stop_local(cp.actor_id, why, sleep=sleeping, code=code, destroy=destroyed)
         if destroyed:
             try:
                 await self.store.drop(cp.actor_id)
@@ -216,10 +229,18 @@ class ActorTable:
         self._ack_command(cp)
 
     async def stop_local(
-        self, actor_id: str, reason: str, *, sleep: bool = False, code: int = 1011
+        self,
+        actor_id: str,
+        reason: str,
+        *,
+        sleep: bool = False,
+        code: int = 1011,
+        destroy: bool = False,
     ) -> None:
         """Stop the actor here: close its sockets, let the work in flight finish and persist
-        (bounded by ``stop_timeout``), then drop it. ``sleep``: ``on_sleep`` runs first."""
+        (bounded by ``stop_timeout``), then drop it. ``sleep``: ``on_sleep`` runs first.
+        ``destroy``: after the work in flight, ``on_destroy`` runs, then the sockets close
+        with ``code``."""
         if sleep:
             asleep = self.host.runtimes.get(actor_id)
             if asleep is not None and not asleep.stopping:
@@ -230,8 +251,14 @@ class ActorTable:
                 except Exception as exc:
                     log.warning("actor %s: on_sleep or its save failed (%s)", actor_id, exc)
         runtime = self.host.runtimes.pop(actor_id, None)
+        if destroy and runtime is not None:
+            try:
+                await asyncio.wait_for(self._destroy(runtime, reason, code), self.stop_timeout)
+            except TimeoutError:
+                log.warning("actor %s: work in flight did not finish before the destroy", actor_id)
+                runtime.destroy(reason, code)
         self.tunnel.close_actor(actor_id, code, reason)
-        if runtime is not None:
+        if runtime is not None and not runtime.destroyed:
             try:
                 await asyncio.wait_for(self._quiesce(runtime, reason, code), self.stop_timeout)
             except TimeoutError:
@@ -239,6 +266,13 @@ class ActorTable:
                 runtime.destroy(reason, code)
         self.alarms.close(actor_id)
         self.store.forget(actor_id)
+
+    @staticmethod
+    async def _destroy(runtime: ActorRuntime, reason: str, code: int) -> None:
+        async with runtime.lock:
+            pass  # the work in flight has finished and persisted
+        # Outside the lock, as the embedded server runs it (the hook may call the actor).
+        await runtime.finish_destroy(code, reason)
 
     @staticmethod
     async def _quiesce(runtime: ActorRuntime, reason: str, code: int) -> None:

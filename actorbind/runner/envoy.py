@@ -113,6 +113,7 @@ class Envoy:
         )
         self.host.find = self.actors.runtime
         self.host.sleep_intent = self.actors.sleep_intent
+        self.host.destroy_intent = self.actors.destroy_intent
         self.metadata: v8.ProtocolMetadata | None = None
         self.ready = asyncio.Event()
         self.ended = asyncio.Event()

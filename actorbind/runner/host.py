@@ -4,7 +4,8 @@ The embedded server puts an idle actor to sleep itself (``sleep_timeout``, ``ctx
 and wakes it on the next request. Under the engine that would leave the engine believing the
 actor runs here while it is gone; so a sleep request becomes the engine's sleep intent
 (``EventActorIntent(Sleep)``; the engine answers with ``CommandStopActor(SleepIntent)``), and
-an actor that is not running here is never started locally.
+an actor that is not running here is never started locally. ``ctx.destroy()`` likewise
+becomes the engine's stop intent.
 """
 
 from __future__ import annotations
@@ -24,11 +25,21 @@ class EngineHost(ActorHost):
 
     find: Callable[[str], Awaitable[ActorRuntime | None]] | None = None
     sleep_intent: Callable[[ActorRuntime], None] | None = None
+    destroy_intent: Callable[[ActorRuntime], None] | None = None
 
     async def sleep(self, actor_id: str) -> None:
         runtime = self.runtimes.get(actor_id)
         if runtime is not None and not runtime.stopping and self.sleep_intent is not None:
             self.sleep_intent(runtime)
+
+    async def destroy(self, actor_id: str, *, code: int = 1000, reason: str = "") -> bool:
+        """``ctx.destroy()``: the engine destroys the actor (it stops it here first, then
+        ``on_destroy`` runs and its sockets close 1000); ``code``/``reason`` are RivetKit's."""
+        runtime = self.runtimes.get(actor_id)
+        if runtime is None or runtime.stopping or self.destroy_intent is None:
+            return False
+        self.destroy_intent(runtime)
+        return True
 
     async def wake(self, record: ActorRecord) -> ActorRuntime:
         runtime = self.runtimes.get(record.actor_id)

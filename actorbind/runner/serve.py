@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from actorbind.server.limits import Limits
@@ -33,6 +33,7 @@ async def serve_engine(
     max_outgoing: int = 1_048_576,
     connect_timeout: float = 30.0,
     drain_timeout: float = 30.0,
+    client: Callable[[str], Any] | None = None,
 ) -> AsyncIterator[Envoy]:
     """``async with serve_engine(registry, endpoint=URL) as envoy:`` hosts the actors there.
 
@@ -42,6 +43,9 @@ async def serve_engine(
     Args:
         ensure_pool: ``PUT /runner-configs/{pool}`` first; ``None``: only for a loopback
             engine, as RivetKit does (elsewhere the operator configures pools).
+        client: makes the client of ``ctx.client()`` from the engine's ``endpoint``, e.g.
+            ``actorbind.create_client`` (with ``runner=`` for a pool other than ``default``);
+            injected, as for :func:`actorbind.server.serve`, so the runner never imports it.
 
     Raises:
         EnvoyError: the engine refused the envoy (no runner config, unknown namespace, ...).
@@ -59,6 +63,7 @@ async def serve_engine(
         envoy_key=envoy_key,
         limits=Limits(max_incoming=max_incoming, max_outgoing=max_outgoing),
     )
+    envoy.host.client_factory, envoy.host.endpoint = client, endpoint
     task = asyncio.get_running_loop().create_task(envoy.run())
     try:
         try:

@@ -17,8 +17,6 @@ from tests.runner.engine_flake import engine_retry
 # a gap that fails fast, so a fix shows up as an XPASS.
 ENGINE_GAPS: dict[str, tuple[str, str]] = {
     "test_socket_survives_sleep": ("skip", "WebSockets do not hibernate under the runner"),
-    "test_actor_calls_another_actor": ("xfail", "no ctx.client() under the runner yet"),
-    "test_destroy_from_inside": ("xfail", "ctx.destroy() is not sent to the engine yet"),
 }
 
 
