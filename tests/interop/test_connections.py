@@ -245,6 +245,9 @@ async def test_subscriptions_are_replayed_after_reconnect(
         await wait_for(
             lambda: conn.status is ConnStatus.CONNECTED and conn.connection_id != first_id
         )
+        # A reply on the new socket: the subscription sent before it was handled (in order on
+        # one socket), so the HTTP call below cannot overtake it (through the engine it did).
+        assert await conn.getCount() == 0
         await handle.increment(5)
         await wait_for(lambda: seen == [5])
         await conn.dispose()
