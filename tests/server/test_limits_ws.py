@@ -216,7 +216,7 @@ def test_a_subscriber_that_never_reads_is_closed(
             except ConnectionResetError:
                 pass
             # the server is fine: the actor still answers
-            assert http.post(url.replace("/blast?", "/getCount?"), json={}).is_success
+            assert http.post(url.replace("/blast?", "/getCount?"), json={}, timeout=10).is_success
         assert got < total / 4
         assert any("too slowly" in r.getMessage() for r in caplog.records)
 
@@ -235,7 +235,12 @@ def test_silent_and_slowloris_connections_are_closed() -> None:
                     closed = True
                     break
                 if select.select([slow], [], [], 0.05)[0]:
-                    closed = slow.recv(1) == b""
+                    try:
+                        closed = slow.recv(1) == b""
+                    except ConnectionResetError:
+                        # The server closed with a dripped byte it had not read yet: Linux
+                        # then sends a reset, not a FIN. Closed all the same.
+                        closed = True
                     break
             assert closed
 
