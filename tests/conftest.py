@@ -66,7 +66,8 @@ def rivet_engine() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def engine_endpoint(rivet_engine: Any) -> Iterator[str]:
-    """The test actors hosted by actorbind.runner (own thread) on the engine's pool default."""
+    """The test actors hosted by actorbind.runner (own thread) on the engine's pool default,
+    ``ctx.client()`` through the engine's gateway."""
     from actorbind import create_client
     from actorbind.runner import serve_engine_in_thread
     from tests.support.actors import registry

@@ -1,23 +1,27 @@
 """``python -m actorbind.runner my_module:registry --endpoint URL [--namespace NS] [--pool P]
-[--token T]``: host the registry's actors on a Rivet Engine.
+[--token T] [--client MODULE:ATTR|none]``: host the registry's actors on a Rivet Engine.
 
 The RivetKit environment variables stand in for missing flags: ``RIVET_ENDPOINT``,
 ``RIVET_NAMESPACE``, ``RIVET_TOKEN``, ``RIVET_POOL``, ``RIVET_ENVOY_VERSION``. Logs
 ``actorbind runner connected to URL (pool P, envoy KEY)`` once the engine accepted it; SIGTERM
-or SIGINT drains (the engine moves the actors away) and exits 0.
+or SIGINT drains (the engine moves the actors away) and exits 0. ``--client`` names the factory
+of ``ctx.client()`` (default ``actorbind:create_client``; ``none``: no client), loaded by name
+here, in the program's entry point, so the runner's modules never import the client.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
-from actorbind.server.__main__ import load_registry
+from actorbind.server.__main__ import CliError, load_registry
 from actorbind.server.registry import Registry
 
 from .envoy import EnvoyError
@@ -26,7 +30,25 @@ from .serve import serve_engine
 log = logging.getLogger("actorbind.runner")
 
 
-async def _run(registry: Registry, args: argparse.Namespace) -> None:
+def load_factory(spec: str) -> Callable[..., Any] | None:
+    """``module:attribute`` of a client factory, or ``None`` for ``none``."""
+    if spec == "none":
+        return None
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise CliError(f"--client: expected module:attribute or none, got {spec!r}")
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as error:
+        raise CliError(f"--client {spec}: {type(error).__name__}") from error
+    if not callable(factory):
+        raise CliError(f"--client {spec} is not callable")
+    return cast("Callable[..., Any]", factory)
+
+
+async def _run(
+    registry: Registry, args: argparse.Namespace, client: Callable[..., Any] | None
+) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -40,6 +62,7 @@ async def _run(registry: Registry, args: argparse.Namespace) -> None:
         token=args.token,
         version=args.version,
         ensure_pool=ensure,
+        client=client,
     ) as envoy:
         log.info(
             "actorbind runner connected to %s (pool %s, envoy %s)",
@@ -76,13 +99,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="auto",
         help="PUT the pool's runner config first (auto: for a loopback engine)",
     )
+    parser.add_argument(
+        "--client",
+        default="actorbind:create_client",
+        help="the factory of ctx.client() as module:attribute, or none",
+    )
     args = parser.parse_args(argv)
     if not args.endpoint:
         parser.error("--endpoint (or RIVET_ENDPOINT) is required")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    registry = load_registry(args.registry)
     try:
-        asyncio.run(_run(registry, args))
+        registry = load_registry(args.registry)
+        client = load_factory(args.client)
+    except CliError as exc:
+        parser.error(str(exc))
+    try:
+        asyncio.run(_run(registry, args, client))
     except EnvoyError as exc:
         log.error("actorbind runner: %s", exc)
         return 1

@@ -21,7 +21,8 @@ import random
 import socket
 import time
 import uuid
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -91,6 +92,7 @@ class Envoy:
         envoy_key: str | None = None,
         limits: Limits | None = None,
         kv_timeout: float = 30.0,
+        client: Callable[..., Any] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.namespace = namespace
@@ -114,6 +116,9 @@ class Envoy:
         self.host.find = self.actors.runtime
         self.host.sleep_intent = self.actors.sleep_intent
         self.host.destroy_intent = self.actors.destroy_intent
+        if client is not None:
+            self.host.client_factory = self._client_factory(client)
+            self.host.endpoint = endpoint
         self.metadata: v8.ProtocolMetadata | None = None
         self.ready = asyncio.Event()
         self.ended = asyncio.Event()
@@ -123,6 +128,17 @@ class Envoy:
         self._done = False
         self._lost_task: asyncio.Task[None] | None = None
         self._writer: asyncio.Task[None] | None = None
+
+    def _client_factory(self, client: Callable[..., Any]) -> Callable[[str], Any]:
+        # ctx.client() reaches the other actors through the engine's gateway as this envoy's
+        # namespace, with its token, creating them in its pool. A closure, not a partial: a
+        # partial's repr would show the token.
+        namespace, token, pool = self.namespace, self._token, self.pool
+
+        def make(endpoint: str) -> Any:
+            return client(endpoint, namespace=namespace, token=token, runner=pool)
+
+        return make
 
     def __repr__(self) -> str:  # no token
         return f"Envoy({self.endpoint!r}, namespace={self.namespace!r}, pool={self.pool!r})"

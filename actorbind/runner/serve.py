@@ -33,7 +33,7 @@ async def serve_engine(
     max_outgoing: int = 1_048_576,
     connect_timeout: float = 30.0,
     drain_timeout: float = 30.0,
-    client: Callable[[str], Any] | None = None,
+    client: Callable[..., Any] | None = None,
 ) -> AsyncIterator[Envoy]:
     """``async with serve_engine(registry, endpoint=URL) as envoy:`` hosts the actors there.
 
@@ -43,9 +43,10 @@ async def serve_engine(
     Args:
         ensure_pool: ``PUT /runner-configs/{pool}`` first; ``None``: only for a loopback
             engine, as RivetKit does (elsewhere the operator configures pools).
-        client: makes the client of ``ctx.client()`` from the engine's ``endpoint``, e.g.
-            ``actorbind.create_client`` (with ``runner=`` for a pool other than ``default``);
-            injected, as for :func:`actorbind.server.serve`, so the runner never imports it.
+        client: makes the client of ``ctx.client()``, e.g. ``actorbind.create_client``,
+            called as ``client(endpoint, namespace=, token=, runner=pool)``: the actors reach
+            each other through the engine's gateway. Injected, as for ``serve()``, so the
+            runner never imports the client.
 
     Raises:
         EnvoyError: the engine refused the envoy (no runner config, unknown namespace, ...).
@@ -62,8 +63,8 @@ async def serve_engine(
         version=version,
         envoy_key=envoy_key,
         limits=Limits(max_incoming=max_incoming, max_outgoing=max_outgoing),
+        client=client,
     )
-    envoy.host.client_factory, envoy.host.endpoint = client, endpoint
     task = asyncio.get_running_loop().create_task(envoy.run())
     try:
         try:
