@@ -20,6 +20,7 @@ from websockets.typing import Subprotocol
 from actorbind.transport import websocket as _socket
 from actorbind.transport.websocket import Socket, open_socket
 from tests.client.fake_server import tcp_drop_server
+from tests.utils import SECOND
 
 pytestmark = pytest.mark.usefixtures("loop_health")
 
@@ -175,6 +176,7 @@ async def test_answers_pings() -> None:
 
 async def test_keepalive_pings_and_detects_a_dead_peer() -> None:
     pings: list[bytes] = []
+    two_pings = asyncio.Event()
     client_gone = asyncio.Event()
 
     async def alive_then_deaf(ws: ServerConnection) -> None:
@@ -183,11 +185,14 @@ async def test_keepalive_pings_and_detects_a_dead_peer() -> None:
         def spy(frame: Frame) -> None:
             if frame.opcode is Opcode.PING:
                 pings.append(bytes(frame.data))
+                if len(pings) == 2:
+                    two_pings.set()
             original(frame)
 
         ws.protocol.recv_frame = spy  # type: ignore[method-assign]
-        while len(pings) < 2:  # pongs are sent: the socket stays open
-            await asyncio.sleep(0.01)
+        # Pongs are sent: the socket stays open. Bounded: if the client gave up early, the
+        # assertions below say so instead of this handler spinning forever.
+        await asyncio.wait_for(two_pings.wait(), 10 * SECOND)
         assert ws.transport is not None
         ws.transport.pause_reading()  # now half-open: nothing is read, no pong comes back
         await client_gone.wait()
@@ -195,8 +200,12 @@ async def test_keepalive_pings_and_detects_a_dead_peer() -> None:
 
     async with server(alive_then_deaf) as url:
         inbox = Inbox()
-        sock = await connect(url, inbox, ping_interval=0.05, ping_timeout=0.1, close_timeout=0.1)
-        await asyncio.wait_for(sock.wait_closed(), 5)
+        # A pong needs two loop iterations: a timeout of 0.1 s failed a live peer whenever
+        # the loop stalled that long between a ping and its pong (a busy machine).
+        sock = await connect(
+            url, inbox, ping_interval=0.05, ping_timeout=0.5 * SECOND, close_timeout=0.1
+        )
+        await asyncio.wait_for(sock.wait_closed(), 10 * SECOND)
         client_gone.set()
         assert len(pings) >= 2
         assert sock.close_info() == (1011, "keepalive ping timeout")
