@@ -39,6 +39,8 @@ _STOP_REASONS = {
 class ActorTable:
     """The actors this envoy runs, driven by the engine's commands."""
 
+    seen_limit = 4096  # (actor, generation) command cursors kept to skip replays
+
     def __init__(
         self,
         host: ActorHost,
@@ -58,12 +60,15 @@ class ActorTable:
         self.pool = pool
         self.stop_timeout = stop_timeout
         self.connected = False
-        self._seen: dict[tuple[str, int], int] = {}
+        # The last command index per (actor, generation), to skip replayed commands; bounded
+        # (a replay comes right after a reconnect, not after thousands of other actors).
+        self._seen: collections.OrderedDict[tuple[str, int], int] = collections.OrderedDict()
         self._next_event: dict[str, tuple[int, int]] = {}
         self._unacked: collections.OrderedDict[tuple[str, int, int], v8.EventWrapper] = (
             collections.OrderedDict()
         )
         self._locks: dict[str, asyncio.Lock] = {}
+        self._queued: dict[str, int] = {}  # work waiting on or holding each actor's lock
         self._starting: dict[str, asyncio.Future[ActorRuntime | None]] = {}
         self._intents: set[tuple[str, int]] = set()
         self._destroying: set[tuple[str, int]] = set()
@@ -143,6 +148,9 @@ class ActorTable:
             if cp.index <= self._seen.get(seen, 0):
                 continue  # replayed after a reconnect: already done (or in progress)
             self._seen[seen] = cp.index
+            self._seen.move_to_end(seen)
+            while len(self._seen) > self.seen_limit:
+                self._seen.popitem(last=False)
             inner = command.inner
             if isinstance(inner, v8.CommandStartActor):
                 fut: asyncio.Future[ActorRuntime | None] = (
@@ -155,9 +163,26 @@ class ActorTable:
 
     async def _in_order(self, actor_id: str, work: Coroutine[Any, Any, None]) -> None:
         lock = self._locks.setdefault(actor_id, asyncio.Lock())
-        async with lock:
-            await work
+        self._queued[actor_id] = self._queued.get(actor_id, 0) + 1
+        try:
+            async with lock:
+                await work
+        finally:
+            left = self._queued[actor_id] - 1
+            if left:
+                self._queued[actor_id] = left
+            else:  # nothing else queued for this actor: no lock kept per actor ever seen
+                del self._queued[actor_id]
+                del self._locks[actor_id]
         self.changed.set()
+
+    def _forget(self, actor_id: str, generation: int) -> None:
+        """What this table kept for a generation that has stopped (its Stopped event sent)."""
+        self._intents.discard((actor_id, generation))
+        self._destroying.discard((actor_id, generation))
+        if self._next_event.get(actor_id, (None, 0))[0] == generation:
+            # The next generation numbers its events from 0 anyway.
+            del self._next_event[actor_id]
 
     async def _start(
         self,
@@ -207,6 +232,7 @@ class ActorTable:
             self.store.forget(cp.actor_id)
             stopped = v8.ActorStateStopped(v8.StopCode.Error, error)
             self._event(cp.actor_id, cp.generation, v8.EventActorStateUpdate(stopped))
+            self._forget(cp.actor_id, cp.generation)
         self._ack_command(cp)
 
     async def _stop(self, cp: v8.ActorCheckpoint, reason: v8.StopActorReason) -> None:
@@ -226,6 +252,7 @@ class ActorTable:
                 log.warning("actor %s: KV not dropped on destroy (%s)", cp.actor_id, exc)
         stopped = v8.ActorStateStopped(v8.StopCode.Ok, None)
         self._event(cp.actor_id, cp.generation, v8.EventActorStateUpdate(stopped))
+        self._forget(cp.actor_id, cp.generation)
         self._ack_command(cp)
 
     async def stop_local(
