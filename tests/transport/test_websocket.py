@@ -282,8 +282,9 @@ async def test_ipv6_host() -> None:
 
 async def test_a_flood_yields_to_the_loop() -> None:
     """20,000 events written in one burst: processed in slices of about BUDGET each, reading
-    paused meanwhile, other callbacks run in between; measured loop lag stays far below the
-    whole burst's processing time (a generous bound, not a timing test)."""
+    paused meanwhile, other callbacks run in between; between two runs of another callback
+    only a small part of the burst is handled (counted in messages, not in seconds: a loop
+    stalled by a busy machine must not fail it)."""
     n = 20_000
     frames = b"".join(
         Frame(Opcode.BINARY, b"ev%05d" % i).serialize(mask=False, extensions=[]) for i in range(n)
@@ -295,24 +296,18 @@ async def test_a_flood_yields_to_the_loop() -> None:
 
     loop = asyncio.get_running_loop()
     ticks = 0
-    gaps: list[float] = []
-    seen_at_tick: set[int] = set()
+    per_tick: dict[int, int] = {}  # messages delivered between two runs of the ticker
     inbox = Inbox()
 
     def slow_inbox(batch: list[bytes | str]) -> None:
-        seen_at_tick.add(ticks)
+        per_tick[ticks] = per_tick.get(ticks, 0) + len(batch)
         deadline = time.perf_counter() + 20e-6 * len(batch)  # ~0.4 s of work in all
         while time.perf_counter() < deadline:
             pass
         inbox(batch)
 
-    last = loop.time()
-
     def tick() -> None:
-        nonlocal ticks, last
-        now = loop.time()
-        gaps.append(now - last)
-        last = now
+        nonlocal ticks
         ticks += 1
         if len(inbox.messages) < n:
             loop.call_soon(tick)
@@ -331,17 +326,17 @@ async def test_a_flood_yields_to_the_loop() -> None:
 
         transport.pause_reading = pause  # type: ignore[method-assign]
         sock.start()
-        last = loop.time()
         loop.call_soon(tick)
         await inbox.wait(n, timeout=30)
         assert inbox.messages[0] == b"ev00000" and inbox.messages[-1] == b"ev%05d" % (n - 1)
         assert len(set(inbox.messages)) == n
         # Many slices, each followed by other callbacks (the ticker) ...
         assert inbox.batches > 50
-        assert len(seen_at_tick) > 50
+        assert len(per_tick) > 50
         assert pauses >= 1  # ... with reading paused while the backlog is worked off
         assert transport.is_reading()  # and resumed once it is
-        assert max(gaps) < 0.1  # the whole burst costs ~0.4 s; one slice ~BUDGET
+        # One slice is ~BUDGET of work (~200 of these events); all 20,000 in one go was the bug.
+        assert max(per_tick.values()) <= n // 10
         sock.close()
         await sock.wait_closed()
 
