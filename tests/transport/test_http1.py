@@ -631,7 +631,7 @@ async def test_idle_connections_expire(serve: Callable[[Respond], Awaitable[Serv
             r = await send(pool, "GET", server.url, headers={}, content=None)
             assert r is not None and r.status_code == 200
         assert pool.connection_count == 1
-        assert await server.all_closed(timeout=1.0)
+        assert await server.all_closed()
         assert pool.connection_count == 0
         r = await send(pool, "GET", server.url, headers={}, content=None)
         assert r is not None and server.accepted == 2
