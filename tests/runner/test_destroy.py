@@ -1,7 +1,8 @@
 """``ctx.destroy()`` under the runner, without an engine: the ActorTable asks the engine
 (``EventActorIntent(Stop)``, once), and the stop command that answers runs ``on_destroy``,
 drops the KV and reports a graceful ``Stopped(Ok)`` (which the engine takes as the actor's
-end); a stop nobody asked for is no destroy."""
+end); a stop nobody asked for is no destroy. Once a generation stopped, the table keeps
+nothing of it, and its replay cursors are bounded."""
 
 from __future__ import annotations
 
@@ -73,21 +74,21 @@ class Runner:
     def events(self) -> list[v8.Event]:
         return [e.inner for m in self.sent if isinstance(m, v8.ToRivetEvents) for e in m.value]
 
-    def acked(self, index: int) -> bool:
+    def acked(self, index: int, actor_id: str = ACTOR) -> bool:
         return any(
             isinstance(m, v8.ToRivetAckCommands)
-            and v8.ActorCheckpoint(ACTOR, 1, index) in m.last_command_checkpoints
+            and v8.ActorCheckpoint(actor_id, 1, index) in m.last_command_checkpoints
             for m in self.sent
         )
 
-    async def command(self, index: int, inner: v8.Command) -> None:
-        self.actors.handle([v8.CommandWrapper(v8.ActorCheckpoint(ACTOR, 1, index), inner)])
-        await until(lambda: self.acked(index), f"command {index}")
+    async def command(self, index: int, inner: v8.Command, actor_id: str = ACTOR) -> None:
+        self.actors.handle([v8.CommandWrapper(v8.ActorCheckpoint(actor_id, 1, index), inner)])
+        await until(lambda: self.acked(index, actor_id), f"{actor_id} command {index}")
 
-    async def start(self) -> ActorRuntime:
+    async def start(self, actor_id: str = ACTOR) -> ActorRuntime:
         config = v8.ActorConfig("doomed", "k", 0, None)
-        await self.command(1, v8.CommandStartActor(config, [], None))
-        return self.host.runtimes[ACTOR]
+        await self.command(1, v8.CommandStartActor(config, [], None), actor_id)
+        return self.host.runtimes[actor_id]
 
     async def close(self) -> None:
         for actor_id in list(self.host.runtimes):
@@ -143,3 +144,22 @@ async def test_the_engines_destroy_runs_on_destroy(runner: Runner) -> None:
     await runner.command(2, v8.CommandStopActor(v8.StopActorReason.Destroy))
     assert hooks == ["on_destroy 0"]
     assert runner.kv.data[ACTOR] == {}
+
+
+async def test_stopped_actors_leave_nothing_behind(runner: Runner) -> None:
+    table = runner.actors
+    table.seen_limit = 5
+    for i in range(12):
+        actor_id = f"{i:030d}"
+        actor = await runner.start(actor_id)
+        await actor.invoke(ConnContext("c", None, None), "destroySelf", [])
+        key = (actor_id, 1)
+        await until(lambda key=key: key in table._destroying, "the destroy intent")
+        await runner.command(2, v8.CommandStopActor(v8.StopActorReason.StopIntent), actor_id)
+    assert len(hooks) == 12  # each one was destroyed
+    assert runner.host.runtimes == {}
+    assert table._destroying == set()
+    assert table._intents == set()
+    assert table._next_event == {}
+    await until(lambda: table._locks == {} and table._queued == {}, "the locks released")
+    assert len(table._seen) == 5
