@@ -42,11 +42,23 @@ async def test_connect_is_connected_after_init(client: Client, uid: str) -> None
     assert statuses == [ConnStatus.CONNECTED, ConnStatus.IDLE]
 
 
-async def test_actions_before_init_are_queued(client: Client, uid: str) -> None:
+# Servers that run one connection's actions in the order it sent them. RivetKit 2.3.19
+# dispatches a socket's actions concurrently: two sent back to back can apply in either order
+# (seen once in a CI run: [3, 2]); the client's send order is pinned by tests/client.
+IN_ORDER = {"embedded", "engine"}
+
+
+async def test_actions_before_init_are_queued(
+    client: Client, uid: str, request: pytest.FixtureRequest
+) -> None:
     conn = client.counter.get_or_create(uid).connect()
     first = asyncio.ensure_future(conn.increment(1))
     second = asyncio.ensure_future(conn.increment(2))
-    assert await asyncio.wait_for(asyncio.gather(first, second), WAIT) == [1, 3]
+    got = await asyncio.wait_for(asyncio.gather(first, second), WAIT)
+    if request.node.callspec.params["endpoint"] in IN_ORDER:
+        assert got == [1, 3]
+    else:  # both queued and applied once, in one order or the other
+        assert got in ([1, 3], [3, 2])
     await conn.dispose()
 
 
